@@ -1,0 +1,22 @@
+"""Run-time collaborators of the graph, injected per call (LangGraph's typed context)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+    from agents.router.classifier import RouteClassifier
+    from knowledge.retriever import HybridRetriever
+
+
+@dataclass(frozen=True)
+class AgentContext:
+    """What the agents need from outside; tests pass fakes, `bots` passes the real ones."""
+
+    retriever: HybridRetriever
+    classifier: RouteClassifier
+    chat_model: BaseChatModel | None = None
+    max_input_chars: int = 4000

@@ -1,0 +1,43 @@
+"""The graph's state: one LangGraph thread per conversation key."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from langchain_core.messages import AnyMessage
+from langgraph.graph.message import add_messages
+from pydantic import BaseModel
+from typing_extensions import TypedDict
+
+from agents.reply import Citation, Finding, Pending, Reply, Route
+
+
+class UserRef(BaseModel):
+    platform: Literal["slack", "discord", "terminal", "cli"] = "terminal"
+    id: str = "local"
+    name: str = ""
+
+
+class InputState(TypedDict):
+    """What a caller sends in for one turn."""
+
+    messages: Annotated[list[AnyMessage], add_messages]
+    user: UserRef
+    conversation: str
+
+
+class State(InputState, total=False):
+    """Everything a turn reads and writes; checkpointed per conversation."""
+
+    text: str  # this turn's message after the input guard cleaned it
+    notice: str | None  # a note for this turn, e.g. that a long message was cut
+    route: Route
+    confidence: float
+    active: Route | None  # the agent that owns the pending flow
+    pending: Pending | None
+    topic: str | None  # what the last tutor answer was about, for follow-ups and handoffs
+    last_query: str | None
+    sources: list[Citation]
+    findings: Annotated[list[Finding], lambda _old, new: new]  # this turn's only
+    draft: Reply | None  # an agent's answer before the output guard
+    reply: Reply | None  # the final answer of the turn

@@ -1,0 +1,293 @@
+"""The `aifbot` command line. Its commands and JSON shapes are a contract (DESIGN.md)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pydantic import BaseModel, ValidationError
+from rich.console import Console
+from rich.markup import escape
+
+from bots.settings import MissingSettingError, Settings
+
+app = typer.Typer(
+    help="aifbot — a study companion for the AWS Certified AI Practitioner (AIF-C01) exam.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+eval_app = typer.Typer(help="Quality metrics on labelled JSONL sets.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+console = Console()
+err = Console(stderr=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+BatchOpt = Annotated[
+    Path | None,
+    typer.Option("--batch", help="JSONL file, one {\"text\": ...} per line; one JSON line out each."),
+]
+
+
+class UserError(Exception):
+    """A problem the user can fix; printed as one line, never as a traceback."""
+
+
+def emit(model: BaseModel | dict[str, Any]) -> None:
+    data = model.model_dump(mode="json") if isinstance(model, BaseModel) else model
+    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+
+
+def read_batch(path: Path) -> Iterator[dict[str, Any]]:
+    """Lines of a --batch file; a malformed line yields an error record instead of stopping."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"cannot read {path}: {exc}") from exc
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+                raise ValueError('expected an object with a "text" string')
+        except ValueError as exc:
+            yield {"error": f"line {number}: {exc}"}
+            continue
+        yield record
+
+
+def run_batch(path: Path, handle: Callable[[dict[str, Any]], BaseModel | dict[str, Any]]) -> None:
+    for record in read_batch(path):
+        emit(record if "error" in record else handle(record))
+
+
+def runtime(show_progress: bool = True):
+    """The composition root, with a progress bar for a first index build."""
+    from bots.runtime import Runtime
+    from bots.terminal import progress_callback
+
+    return Runtime(Settings(), progress=progress_callback(err) if show_progress else None)
+
+
+@app.callback()
+def _configure(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log details to stderr.")] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    # bm25s logs index building at DEBUG through its own handler
+    logging.getLogger("bm25s").setLevel(logging.INFO if verbose else logging.WARNING)
+
+
+# -- knowledge ---------------------------------------------------------------------------------
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="What to look for in the notes.")] = "",
+    k: Annotated[int, typer.Option("--k", min=1, max=50, help="How many sections.")] = 5,
+    domain: Annotated[int | None, typer.Option(min=1, max=5, help="Only this exam domain.")] = None,
+    as_json: JsonOpt = False,
+    batch: BatchOpt = None,
+) -> None:
+    """Hybrid retrieval (meaning + keywords) over the study notes."""
+    from bots.output import SearchOutput
+    from bots.terminal import print_search
+
+    retriever = runtime().retriever
+    if batch:
+        run_batch(
+            batch,
+            lambda r: SearchOutput.of(retriever.search(r["text"], k=int(r.get("k", k)), domain=domain)),
+        )
+        return
+    output = SearchOutput.of(retriever.search(query, k=k, domain=domain))
+    if as_json:
+        emit(output)
+    else:
+        print_search(console, output)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (md, txt, pdf).")] = None,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Re-index everything from scratch.")] = False,
+) -> None:
+    """(Re)build the index from the notes, plus any files you name."""
+    from bots.terminal import print_ingest
+
+    rt = runtime()
+    missing = [str(p) for p in paths or [] if not p.exists()]
+    if missing:
+        raise UserError(f"no such file or folder: {', '.join(missing)}")
+    if rebuild:
+        index = rt.rebuild_index()
+    else:
+        from knowledge.index import KnowledgeIndex
+
+        index = KnowledgeIndex(rt.chroma_client(), rt.embedder).open()
+    print_ingest(err, index.ingest(progress=rt.progress))
+    if paths:
+        print_ingest(err, index.ingest(paths, progress=rt.progress))
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(
+    dataset: Annotated[
+        list[Path] | None, typer.Option("--dataset", help="JSONL: {query, relevant: [ids]}.")
+    ] = None,
+    k: Annotated[int, typer.Option("--k", min=1, max=50)] = 5,
+    as_json: JsonOpt = False,
+) -> None:
+    """Recall@k and MRR of hybrid retrieval on a labelled set."""
+    from bots.evaluation import evaluate_retrieval, load_retrieval_set
+    from bots.terminal import print_metrics
+
+    report = evaluate_retrieval(runtime().retriever, load_retrieval_set(dataset), k=k)
+    emit(report) if as_json else print_metrics(console, "retrieval", report)
+
+
+# -- conversation ------------------------------------------------------------------------------
+@app.command()
+def chat(
+    user: Annotated[str, typer.Option(help="Your user id (progress is kept per user).")] = "local",
+) -> None:
+    """Chat in the terminal through the full graph (the main job)."""
+    from bots.chat import chat_loop
+
+    rt = runtime()
+
+    async def run() -> None:
+        async with rt.conversations() as service:
+            await chat_loop(service, console, rt.settings.data_dir, user)
+
+    asyncio.run(run())
+
+
+@app.command()
+def ask(
+    text: Annotated[str, typer.Argument(help="The message.")] = "",
+    user: Annotated[str, typer.Option(help="User id.")] = "cli",
+    conversation: Annotated[str, typer.Option(help="Conversation id; reuse it to continue.")] = "default",
+    as_json: JsonOpt = False,
+    batch: BatchOpt = None,
+) -> None:
+    """One turn through the full graph."""
+    from agents.state import UserRef
+    from bots.core import Turn
+    from bots.output import AskOutput
+    from bots.terminal import print_reply
+
+    def turn_of(record: dict[str, Any]) -> Turn:
+        return Turn(
+            text=record["text"],
+            user=UserRef(platform="cli", id=str(record.get("user", user))),
+            channel=str(record.get("conversation", conversation)),
+        )
+
+    async def run() -> None:
+        async with runtime().conversations() as service:
+            if batch:
+                for record in read_batch(batch):
+                    if "error" in record:
+                        emit(record)
+                        continue
+                    turn = turn_of(record)
+                    emit(AskOutput.of(await service.handle(turn), turn.conversation))
+                return
+            turn = turn_of({"text": text})
+            reply = await service.handle(turn)
+            emit(AskOutput.of(reply, turn.conversation)) if as_json else print_reply(console, reply)
+
+    asyncio.run(run())
+
+
+@app.command()
+def route(
+    text: Annotated[str, typer.Argument(help="The message.")] = "",
+    as_json: JsonOpt = False,
+    batch: BatchOpt = None,
+) -> None:
+    """The router's decision for a fresh conversation."""
+    from bots.output import RouteOutput
+
+    classifier = runtime().classifier
+
+    def decide(record: dict[str, Any]) -> RouteOutput:
+        decision = asyncio.run(classifier.classify(record["text"]))
+        return RouteOutput(route=decision.route, confidence=decision.confidence)
+
+    if batch:
+        run_batch(batch, decide)
+        return
+    output = decide({"text": text})
+    emit(output) if as_json else console.print(f"{output.route} ({output.confidence:.2f})")
+
+
+@app.command()
+def graph() -> None:
+    """The graph as a Mermaid diagram."""
+    from agents.graph import build_graph
+
+    sys.stdout.write(build_graph().get_graph().draw_mermaid())
+
+
+@eval_app.command("routing")
+def eval_routing(
+    dataset: Annotated[
+        list[Path] | None, typer.Option("--dataset", help="JSONL: {text, route}.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Routing accuracy of the router on a labelled set."""
+    from bots.evaluation import evaluate_routing, load_routing_set
+
+    report = asyncio.run(evaluate_routing(runtime().classifier, load_routing_set(dataset)))
+    if as_json:
+        emit(report)
+        return
+    console.print(f"accuracy {report.accuracy:.3f} on {report.dataset_size} messages")
+    for name, row in report.by_route.items():
+        console.print(f"  {name:<11} precision {row['precision']:.3f}  recall {row['recall']:.3f}  n={row['support']:.0f}")
+    for line in report.errors[:30]:
+        console.print(f"[dim]{escape(line)}[/]")
+
+
+@app.command()
+def bench(
+    conversations: Annotated[int, typer.Option(min=1, max=500, help="Concurrent conversations.")] = 50,
+    turns: Annotated[int, typer.Option(min=1, max=100, help="Turns per conversation.")] = 4,
+    as_json: JsonOpt = False,
+) -> None:
+    """Latency and throughput of graph turns with a zero-latency fake chat model."""
+    from bots.benchmark import run_benchmark
+
+    report = asyncio.run(run_benchmark(runtime(), conversations, turns))
+    emit(report) if as_json else console.print_json(report.model_dump_json())
+
+
+def main() -> None:
+    """Console entry point: known problems become one friendly line and exit code 1."""
+    from knowledge.index import IndexError_
+
+    try:
+        app()
+    except (UserError, MissingSettingError, IndexError_) as exc:
+        err.print(f"[red]error:[/] {exc}", highlight=False)
+        raise SystemExit(1) from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        err.print(f"[red]error:[/] invalid setting {where}: {first['msg']}", highlight=False)
+        raise SystemExit(1) from None
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None

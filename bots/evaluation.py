@@ -1,0 +1,98 @@
+"""Offline quality metrics for retrieval, routing and guardrails on labelled JSONL sets."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from agents.router.classifier import RouteClassifier
+from bots.output import RetrievalMetrics, RoutingMetrics
+from knowledge.retriever import HybridRetriever
+
+EVAL_DIR = Path(__file__).resolve().parent.parent / "knowledge" / "eval"
+
+
+class RetrievalCase(BaseModel):
+    query: str
+    relevant: list[str] = Field(min_length=1)
+
+
+def _jsonl(paths: list[Path]) -> list[dict]:
+    rows = []
+    for path in paths:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                rows.append(json.loads(line))
+    return rows
+
+
+def load_retrieval_set(paths: list[Path] | None) -> list[RetrievalCase]:
+    paths = paths or sorted((EVAL_DIR / "retrieval").glob("*.jsonl"))
+    return [RetrievalCase.model_validate(row) for row in _jsonl(paths)]
+
+
+def evaluate_retrieval(
+    retriever: HybridRetriever, cases: list[RetrievalCase], k: int = 5
+) -> RetrievalMetrics:
+    domain_of = {c.section: c.domain for c in retriever.index.chunks}
+    hits, first, reciprocal = 0, 0, 0.0
+    per_domain: dict[str, list[int]] = defaultdict(list)
+    misses = []
+    for case in cases:
+        ranked = [p.section for p in retriever.search(case.query, k=k).passages]
+        rank = next((i for i, s in enumerate(ranked, 1) if s in case.relevant), None)
+        found = rank is not None
+        hits += found
+        first += rank == 1
+        reciprocal += 1 / rank if rank else 0.0
+        per_domain[str(domain_of.get(case.relevant[0], 0))].append(found)
+        if not found:
+            misses.append(f"{case.query}  → want {case.relevant}, got {ranked[:3]}")
+    n = max(len(cases), 1)
+    return RetrievalMetrics(
+        dataset_size=len(cases),
+        k=k,
+        recall_at_k=round(hits / n, 4),
+        recall_at_1=round(first / n, 4),
+        mrr=round(reciprocal / n, 4),
+        by_domain={d: round(sum(v) / len(v), 4) for d, v in per_domain.items()},
+        misses=misses,
+    )
+
+
+class RoutingCase(BaseModel):
+    text: str
+    route: str
+
+
+def load_routing_set(paths: list[Path] | None) -> list[RoutingCase]:
+    return [RoutingCase.model_validate(row) for row in _jsonl(paths or [EVAL_DIR / "routing.jsonl"])]
+
+
+async def evaluate_routing(classifier: RouteClassifier, cases: list[RoutingCase]) -> RoutingMetrics:
+    predicted = [(await classifier.classify(case.text)).route for case in cases]
+    routes = sorted({c.route for c in cases} | set(predicted))
+    by_route = {}
+    for route in routes:
+        tp = sum(p == route and c.route == route for p, c in zip(predicted, cases, strict=True))
+        said = sum(p == route for p in predicted)
+        truth = sum(c.route == route for c in cases)
+        by_route[route] = {
+            "precision": round(tp / said, 4) if said else 0.0,
+            "recall": round(tp / truth, 4) if truth else 0.0,
+            "support": float(truth),
+        }
+    correct = sum(p == c.route for p, c in zip(predicted, cases, strict=True))
+    return RoutingMetrics(
+        dataset_size=len(cases),
+        accuracy=round(correct / max(len(cases), 1), 4),
+        by_route=by_route,
+        errors=[
+            f"{c.text!r}: want {c.route}, got {p}"
+            for p, c in zip(predicted, cases, strict=True)
+            if p != c.route
+        ],
+    )
