@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from langchain_core.messages import AnyMessage
+from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.graph.message import add_messages
 from pydantic import BaseModel
 from typing_extensions import TypedDict
@@ -41,3 +42,14 @@ class State(InputState, total=False):
     findings: Annotated[list[Finding], lambda _old, new: new]  # this turn's only
     draft: Reply | None  # an agent's answer before the output guard
     reply: Reply | None  # the final answer of the turn
+
+
+# The pydantic types a checkpoint may hold; LangGraph's serializer restores only listed types.
+CHECKPOINT_TYPES = [
+    ("agents.state", "UserRef"),
+    *(("agents.reply", name) for name in ("Reply", "Citation", "Choice", "Finding", "GuardVerdict")),
+]
+
+
+def checkpoint_serializer() -> JsonPlusSerializer:
+    return JsonPlusSerializer(allowed_msgpack_modules=CHECKPOINT_TYPES)

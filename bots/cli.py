@@ -74,7 +74,9 @@ def runtime(show_progress: bool = True):
     from bots.runtime import Runtime
     from bots.terminal import progress_callback
 
-    return Runtime(Settings(), progress=progress_callback(err) if show_progress else None)
+    rt = Runtime(Settings(), progress=progress_callback(err) if show_progress else None)
+    rt.start_loading()
+    return rt
 
 
 @app.callback()
@@ -129,12 +131,7 @@ def ingest(
     missing = [str(p) for p in paths or [] if not p.exists()]
     if missing:
         raise UserError(f"no such file or folder: {', '.join(missing)}")
-    if rebuild:
-        index = rt.rebuild_index()
-    else:
-        from knowledge.index import KnowledgeIndex
-
-        index = KnowledgeIndex(rt.chroma_client(), rt.embedder).open()
+    index = rt.rebuild_index() if rebuild else rt.open_index()
     print_ingest(err, index.ingest(progress=rt.progress))
     if paths:
         print_ingest(err, index.ingest(paths, progress=rt.progress))

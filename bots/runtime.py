@@ -4,27 +4,23 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from agents.context import AgentContext
-from agents.graph import build_graph
-from agents.router.classifier import (
-    ChatModelClassifier,
-    NearestNeighbourClassifier,
-    RouteClassifier,
-    load_examples,
-)
-from bots.core import ConversationService
-from bots.models import make_chat_model
 from bots.settings import Settings
 from knowledge.embeddings.base import Embedder
 from knowledge.index import KnowledgeIndex, open_chroma, reset_local_index
 from knowledge.retriever import HybridRetriever
+from knowledge.vector_cache import CachedEmbedder
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the graph stack loads only for commands that run the graph
     from langchain_core.language_models import BaseChatModel
+
+    from agents.context import AgentContext
+    from agents.router.classifier import RouteClassifier
+    from bots.core import ConversationService
 
 log = logging.getLogger(__name__)
 
@@ -49,18 +45,39 @@ class Runtime:
     def __init__(self, settings: Settings, progress: Progress | None = None) -> None:
         self.settings = settings
         self.progress = progress
+        self._embedder_ready: Future[Embedder] | None = None
+
+    def start_loading(self) -> None:
+        """Load the embedding model in the background while the caller imports the rest:
+        ONNX Runtime builds its session without holding the GIL, so the two overlap."""
+        if self._embedder_ready is None and "embedder" not in self.__dict__:
+            self._embedder_ready = ThreadPoolExecutor(1, "aifbot-load").submit(
+                make_embedder, self.settings
+            )
 
     @cached_property
     def embedder(self) -> Embedder:
+        if self._embedder_ready is not None:
+            return self._embedder_ready.result()
         return make_embedder(self.settings)
 
     def chroma_client(self) -> Any:
         return open_chroma(self.settings.index_dir, self.settings.chroma.url)
 
     @cached_property
+    def document_embedder(self) -> CachedEmbedder:
+        local = self.settings.model_cache_dir / f"vectors-{self.embedder.name}.npz"
+        return CachedEmbedder(self.embedder, local)
+
+    def open_index(self) -> KnowledgeIndex:
+        return KnowledgeIndex(
+            self.chroma_client(), self.embedder, document_embedder=self.document_embedder
+        ).open()
+
+    @cached_property
     def index(self) -> KnowledgeIndex:
         """The notes index, built on first use and refreshed when the notes changed."""
-        index = KnowledgeIndex(self.chroma_client(), self.embedder).open()
+        index = self.open_index()
         report = index.ingest(progress=self.progress)
         if report.changed:
             log.info("notes indexed: %d files, %d chunks", len(report.added), report.chunks)
@@ -78,14 +95,22 @@ class Runtime:
             KnowledgeIndex(self.chroma_client(), self.embedder).rebuild()
         else:
             reset_local_index(self.settings.index_dir)
-        return KnowledgeIndex(self.chroma_client(), self.embedder).open()
+        return self.open_index()
 
     @cached_property
     def chat_model(self) -> BaseChatModel | None:
+        from bots.models import make_chat_model
+
         return make_chat_model(self.settings)
 
     @cached_property
     def classifier(self) -> RouteClassifier:
+        from agents.router.classifier import (
+            ChatModelClassifier,
+            NearestNeighbourClassifier,
+            load_examples,
+        )
+
         topics = sorted({chunk.title for chunk in self.index.chunks if chunk.domain})
         offline = NearestNeighbourClassifier(
             self.embedder, load_examples(topics=topics), cache_dir=self.settings.model_cache_dir
@@ -93,6 +118,8 @@ class Runtime:
         return ChatModelClassifier(self.chat_model, offline) if self.chat_model else offline
 
     def agent_context(self) -> AgentContext:
+        from agents.context import AgentContext
+
         return AgentContext(
             retriever=self.retriever, classifier=self.classifier, chat_model=self.chat_model
         )
@@ -100,10 +127,10 @@ class Runtime:
     @asynccontextmanager
     async def conversations(self) -> AsyncIterator[ConversationService]:
         """The shared graph with its checkpointer open, behind the conversation service."""
-        from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+        from agents.checkpoints import sqlite_checkpointer
+        from agents.graph import build_graph
+        from bots.core import ConversationService
 
-        path = self.settings.checkpoint_db_path
-        path.parent.mkdir(parents=True, exist_ok=True)
         context = self.agent_context()
-        async with AsyncSqliteSaver.from_conn_string(str(path)) as saver:
+        async with sqlite_checkpointer(self.settings.checkpoint_db_path) as saver:
             yield ConversationService(build_graph(saver), context)

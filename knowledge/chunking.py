@@ -12,6 +12,20 @@ from knowledge.documents import Section
 # together with the heading line that every chunk repeats.
 MAX_CHUNK_CHARS = 1000
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
+# A section may end with "Keywords: a, b, c" — other words learners use for it. They are indexed
+# with every chunk of the section but never shown.
+_KEYWORDS = re.compile(r"^\s*Keywords:\s*(.+?)\s*$", re.M | re.I)
+
+
+def split_keywords(body: str) -> tuple[str, str]:
+    """A section body without its Keywords line(s), and the keywords."""
+    keywords = ", ".join(m.group(1) for m in _KEYWORDS.finditer(body))
+    return _KEYWORDS.sub("", body).strip(), keywords
+
+
+def display_text(indexed: str) -> str:
+    """Chunk text as shown to people: without the indexed keywords."""
+    return split_keywords(indexed)[0]
 
 
 class Chunk(BaseModel):
@@ -53,7 +67,9 @@ def _pieces(paragraph: str, limit: int) -> list[str]:
 def chunk_section(section: Section, source_hash: str = "", limit: int = MAX_CHUNK_CHARS) -> list[Chunk]:
     """Paragraph-packed chunks of a section, each starting with the section's heading."""
     heading = f"{section.title} ({section.doc_title})" if section.doc_title else section.title
-    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", section.text) if p.strip()]
+    prose, keywords = split_keywords(section.text)
+    tail = f"\nKeywords: {keywords}" if keywords else ""
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", prose) if p.strip()]
     bodies, current = [], ""
     for paragraph in paragraphs:
         for piece in _pieces(paragraph, limit):
@@ -70,7 +86,7 @@ def chunk_section(section: Section, source_hash: str = "", limit: int = MAX_CHUN
             section=section.id,
             title=section.title,
             doc_title=section.doc_title,
-            text=f"{heading}\n{body}",
+            text=f"{heading}\n{body}{tail}",
             source=section.source,
             source_hash=source_hash,
             domain=section.domain,

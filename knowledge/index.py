@@ -82,9 +82,17 @@ def open_chroma(path: Path | None = None, url: str | None = None) -> Any:
 class KnowledgeIndex:
     """One Chroma collection and the BM25 index over its chunks."""
 
-    def __init__(self, client: Any, embedder: Embedder, name: str = NOTES_COLLECTION) -> None:
+    def __init__(
+        self,
+        client: Any,
+        embedder: Embedder,
+        name: str = NOTES_COLLECTION,
+        document_embedder: Embedder | None = None,
+    ) -> None:
         self.client = client
         self.embedder = embedder
+        # documents may come from a vector cache; queries always go to the model itself
+        self.document_embedder = document_embedder or embedder
         self.name = name
         self._function = ChromaEmbeddingFunction(embedder)
         self._lock = threading.Lock()
@@ -198,10 +206,12 @@ class KnowledgeIndex:
             raise IndexError_(f"Duplicate section ids in the material: {', '.join(duplicates)}")
         for start in range(0, len(chunks), _ADD_BATCH):
             batch = chunks[start : start + _ADD_BATCH]
+            texts = [c.text for c in batch]
             self.collection.upsert(
                 ids=[c.id for c in batch],
-                documents=[c.text for c in batch],
+                documents=texts,
                 metadatas=[c.metadata() for c in batch],
+                embeddings=self.document_embedder.embed(texts),
             )
             if progress:
                 progress(min(start + _ADD_BATCH, len(chunks)), len(chunks))

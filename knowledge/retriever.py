@@ -1,13 +1,18 @@
-"""Hybrid retrieval: dense (Chroma) and lexical (BM25) results fused by reciprocal rank fusion,
-then collapsed to one passage per section so the top k cite k different sections."""
+"""Hybrid retrieval: dense (Chroma) and lexical (BM25) rankings fused by reciprocal rank fusion.
+
+Both rankings are taken per section (a section ranks where its best chunk ranks), so the top k
+cite k different sections, and the section's best chunk is the passage shown for it."""
 
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
+from collections.abc import Iterable
 
 import numpy as np
 from pydantic import BaseModel, Field
 
+from knowledge.chunking import Chunk, display_text
 from knowledge.index import KnowledgeIndex
 
 log = logging.getLogger(__name__)
@@ -26,7 +31,7 @@ class Passage(BaseModel):
     title: str = Field(description="Section heading.")
     text: str
     score: float = Field(description="Fused reciprocal-rank score (higher is better).")
-    similarity: float = Field(0.0, description="Cosine similarity of the dense match, 0 if none.")
+    similarity: float = Field(0.0, description="Best cosine similarity of the section's chunks.")
     domain: int = 0
     task: str = ""
 
@@ -37,13 +42,46 @@ class SearchResult(BaseModel):
     passages: list[Passage] = Field(default_factory=list)
 
 
+def sections_by_best_chunk(chunks: list[Chunk], order: Iterable[int]) -> list[tuple[str, int]]:
+    """Sections in the order in which their first (best) chunk appears, with that chunk."""
+    best: dict[str, int] = {}
+    for i in order:
+        best.setdefault(chunks[i].section, i)
+    return list(best.items())
+
+
 class HybridRetriever:
     """Search the knowledge index by meaning and by words at once."""
 
-    def __init__(self, index: KnowledgeIndex, dense_weight: float = 1.0, lexical_weight: float = 1.0):
+    def __init__(
+        self, index: KnowledgeIndex, dense_weight: float = 1.0, lexical_weight: float = 1.5
+    ) -> None:
         self.index = index
         self.dense_weight = dense_weight
         self.lexical_weight = lexical_weight
+
+    def _dense(self, query: str, domain: int | None) -> dict[int, float]:
+        """Cosine similarity of the nearest chunks, by chunk position."""
+        chunks = self.index.chunks
+        position = {c.id: i for i, c in enumerate(chunks)}
+        found = self.index.collection.query(
+            query_texts=[query],
+            n_results=min(CANDIDATES, len(chunks)),
+            where={"domain": domain} if domain is not None else None,
+            include=["distances"],
+        )
+        return {
+            position[cid]: 1.0 - float(distance)
+            for cid, distance in zip(found["ids"][0], found["distances"][0], strict=True)
+            if cid in position  # else written by another process since we loaded
+        }
+
+    def _lexical(self, query: str, domain: int | None) -> list[int]:
+        """Chunk positions with a BM25 match, best first."""
+        scores = self.index.lexical.scores(query)
+        if domain is not None:
+            scores = np.where([c.domain == domain for c in self.index.chunks], scores, 0.0)
+        return [int(i) for i in np.argsort(-scores, kind="stable")[:CANDIDATES] if scores[i] > 0]
 
     def search(self, query: str, k: int = 5, domain: int | None = None) -> SearchResult:
         query = " ".join(query.split())
@@ -54,50 +92,35 @@ class HybridRetriever:
         if not query or not chunks or k <= 0:
             return result
 
-        position = {c.id: i for i, c in enumerate(chunks)}
-        allowed = None if domain is None else np.array([c.domain == domain for c in chunks])
-        fused: dict[int, float] = {}
-        similarity: dict[int, float] = {}
-
-        dense = self.index.collection.query(
-            query_texts=[query],
-            n_results=min(CANDIDATES, len(chunks)),
-            where={"domain": domain} if domain is not None else None,
-            include=["distances"],
-        )
-        for rank, (cid, distance) in enumerate(
-            zip(dense["ids"][0], dense["distances"][0], strict=True)
+        similarity = self._dense(query, domain)
+        dense_order = sorted(similarity, key=similarity.__getitem__, reverse=True)
+        fused: dict[str, float] = defaultdict(float)
+        best_chunk: dict[str, int] = {}
+        for weight, order in (
+            (self.dense_weight, dense_order),
+            (self.lexical_weight, self._lexical(query, domain)),
         ):
-            i = position.get(cid)
-            if i is None:  # written by another process since we loaded; picked up on reload
-                continue
-            similarity[i] = 1.0 - float(distance)
-            fused[i] = fused.get(i, 0.0) + self.dense_weight / (RRF_K + rank + 1)
+            for rank, (section, i) in enumerate(sections_by_best_chunk(chunks, order)):
+                fused[section] += weight / (RRF_K + rank + 1)
+                best_chunk.setdefault(section, i)  # the dense side's choice wins
 
-        scores = self.index.lexical.scores(query)
-        if allowed is not None:
-            scores = np.where(allowed, scores, 0.0)
-        top = np.argsort(-scores, kind="stable")[:CANDIDATES]
-        for rank, i in enumerate(int(j) for j in top if scores[j] > 0):
-            fused[i] = fused.get(i, 0.0) + self.lexical_weight / (RRF_K + rank + 1)
-
-        best_per_section: dict[str, Passage] = {}
-        for i, score in sorted(fused.items(), key=lambda item: -item[1]):
-            chunk = chunks[i]
-            if chunk.section in best_per_section:
-                continue
-            best_per_section[chunk.section] = Passage(
-                id=chunk.id,
-                source=chunk.source,
-                section=chunk.section,
-                title=chunk.title,
-                text=chunk.text,
-                score=round(score, 6),
-                similarity=round(similarity.get(i, 0.0), 4),
-                domain=chunk.domain,
-                task=chunk.task,
+        section_similarity: dict[str, float] = defaultdict(float)
+        for i, value in similarity.items():
+            section = chunks[i].section
+            section_similarity[section] = max(section_similarity[section], value)
+        for section, score in sorted(fused.items(), key=lambda item: -item[1])[:k]:
+            chunk = chunks[best_chunk[section]]
+            result.passages.append(
+                Passage(
+                    id=chunk.id,
+                    source=chunk.source,
+                    section=section,
+                    title=chunk.title,
+                    text=display_text(chunk.text),
+                    score=round(score, 6),
+                    similarity=round(section_similarity[section], 4),
+                    domain=chunk.domain,
+                    task=chunk.task,
+                )
             )
-            if len(best_per_section) == k:
-                break
-        result.passages = list(best_per_section.values())
         return result

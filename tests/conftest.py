@@ -1,21 +1,26 @@
-"""Shared fixtures: the real embedder and a real Chroma index of the notes, built once per run."""
+"""Shared fixtures: the real embedder, a real Chroma index of the notes and the real router, each
+built once per test run."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
+from agents.context import AgentContext
+from agents.router.classifier import NearestNeighbourClassifier, load_examples
 from knowledge.embeddings.minilm import MiniLMEmbedder
 from knowledge.index import KnowledgeIndex, open_chroma
 from knowledge.retriever import HybridRetriever
+from knowledge.vector_cache import CachedEmbedder
 
 
 @pytest.fixture(autouse=True)
 def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test reads the developer's .env or AWS settings, and data goes to a temp dir."""
     monkeypatch.chdir(tmp_path)
-    for name in list(__import__("os").environ):
+    for name in list(os.environ):
         if name.startswith("AIFBOT_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("AIFBOT_DATA_DIR", str(tmp_path / "data"))
@@ -34,7 +39,7 @@ def embedder(model_cache: Path) -> MiniLMEmbedder:
 @pytest.fixture(scope="session")
 def notes_index(tmp_path_factory: pytest.TempPathFactory, embedder: MiniLMEmbedder) -> KnowledgeIndex:
     client = open_chroma(tmp_path_factory.mktemp("index"))
-    index = KnowledgeIndex(client, embedder).open()
+    index = KnowledgeIndex(client, embedder, document_embedder=CachedEmbedder(embedder)).open()
     index.ingest()
     return index
 
@@ -42,3 +47,14 @@ def notes_index(tmp_path_factory: pytest.TempPathFactory, embedder: MiniLMEmbedd
 @pytest.fixture(scope="session")
 def retriever(notes_index: KnowledgeIndex) -> HybridRetriever:
     return HybridRetriever(notes_index)
+
+
+@pytest.fixture(scope="session")
+def classifier(embedder: MiniLMEmbedder, notes_index: KnowledgeIndex, model_cache: Path) -> NearestNeighbourClassifier:
+    topics = sorted({c.title for c in notes_index.chunks if c.domain})
+    return NearestNeighbourClassifier(embedder, load_examples(topics=topics), cache_dir=model_cache)
+
+
+@pytest.fixture
+def agent_context(retriever: HybridRetriever, classifier: NearestNeighbourClassifier) -> AgentContext:
+    return AgentContext(retriever=retriever, classifier=classifier)

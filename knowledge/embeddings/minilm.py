@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -150,6 +151,15 @@ class MiniLMEmbedder:
         """Embed `texts` in order; returns float32 (len(texts), 384) with unit-length rows."""
         if isinstance(texts, str):
             raise TypeError("embed() takes a sequence of strings, not a single string")
+        if len(texts) == 1:  # a query: the router and the retriever ask for the same one
+            return self._embed_one(texts[0])[None, :].copy()
+        return self._embed_many(texts)
+
+    @functools.lru_cache(maxsize=1024)  # noqa: B019 - the embedder lives as long as the process
+    def _embed_one(self, text: str) -> np.ndarray:
+        return self._embed_many([text])[0]
+
+    def _embed_many(self, texts: Sequence[str]) -> np.ndarray:
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
         if len(texts) == 0:
             return out

@@ -1,0 +1,122 @@
+"""`aifbot bench`: graph turn latency and throughput with a zero-latency fake chat model.
+
+The graph, router, retriever (Chroma + BM25) and SQLite checkpointer are the real ones; only the
+chat model is a fake, so the figures are aifbot's own overhead per turn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import itertools
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from langchain_core.language_models.fake_chat_models import FakeListChatModel
+from agents.checkpoints import sqlite_checkpointer
+from pydantic import BaseModel
+
+from agents.graph import build_graph
+from agents.state import UserRef
+from bots.core import ConversationService, Turn
+from bots.evaluation import load_retrieval_set, load_routing_set
+from bots.runtime import Runtime
+
+
+class LatencyFigures(BaseModel):
+    turns: int
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    max_ms: float
+    throughput_turns_per_s: float
+
+
+class BenchReport(BaseModel):
+    conversations: int
+    turns_per_conversation: int
+    chat_model: str = "fake (zero latency)"
+    sequential: LatencyFigures  # one turn at a time: the cost of a turn
+    concurrent: LatencyFigures  # all conversations at once: the latency a user sees under load
+
+
+def figures(latencies: list[float], elapsed: float) -> LatencyFigures:
+    ordered = sorted(latencies)
+    cuts = statistics.quantiles(ordered, n=100, method="inclusive")
+    return LatencyFigures(
+        turns=len(ordered),
+        p50_ms=round(statistics.median(ordered) * 1000, 2),
+        p95_ms=round(cuts[94] * 1000, 2),
+        p99_ms=round(cuts[98] * 1000, 2),
+        max_ms=round(ordered[-1] * 1000, 2),
+        throughput_turns_per_s=round(len(ordered) / elapsed, 1),
+    )
+
+
+def workload(conversations: int, turns: int) -> list[list[str]]:
+    """Per conversation, a mix of study questions, follow-ups and other routes."""
+    questions = [case.query for case in load_retrieval_set(None)]
+    others = [case.text for case in load_routing_set(None) if case.route != "tutor"]
+    follow_ups = ["and how is it priced?", "give me an example", "why does that matter?"]
+    pool = itertools.cycle(questions)
+    extra = itertools.cycle(others)
+    plan = []
+    for c in range(conversations):
+        texts = []
+        for t in range(turns):
+            if t % 4 == 1:
+                texts.append(follow_ups[(c + t) % len(follow_ups)])
+            elif t % 4 == 3:
+                texts.append(next(extra))
+            else:
+                texts.append(next(pool))
+        plan.append(texts)
+    return plan
+
+
+async def _timed(service: ConversationService, turn: Turn, latencies: list[float]) -> None:
+    start = time.perf_counter()
+    await service.handle(turn)
+    latencies.append(time.perf_counter() - start)
+
+
+async def run_benchmark(runtime: Runtime, conversations: int = 50, turns: int = 4) -> BenchReport:
+    context = dataclasses.replace(
+        runtime.agent_context(),
+        chat_model=FakeListChatModel(responses=["A short grounded answer [1]."]),
+    )
+    plan = workload(conversations, turns)
+    with tempfile.TemporaryDirectory() as tmp:
+        async with sqlite_checkpointer(Path(tmp) / "bench.sqlite3") as saver:
+            service = ConversationService(build_graph(saver), context)
+
+            def turn_of(phase: str, c: int, text: str) -> Turn:
+                return Turn(text=text, user=UserRef(id=f"u{c}"), channel=f"{phase}{c}")
+
+            await service.handle(turn_of("warmup", 0, plan[0][0]))
+
+            sequential: list[float] = []
+            start = time.perf_counter()
+            for c, texts in enumerate(plan):
+                for text in texts:
+                    await _timed(service, turn_of("seq", c, text), sequential)
+            sequential_elapsed = time.perf_counter() - start
+
+            concurrent: list[float] = []
+
+            async def converse(c: int, texts: list[str]) -> None:
+                for text in texts:
+                    await _timed(service, turn_of("con", c, text), concurrent)
+
+            start = time.perf_counter()
+            await asyncio.gather(*(converse(c, texts) for c, texts in enumerate(plan)))
+            concurrent_elapsed = time.perf_counter() - start
+
+    return BenchReport(
+        conversations=conversations,
+        turns_per_conversation=turns,
+        sequential=figures(sequential, sequential_elapsed),
+        concurrent=figures(concurrent, concurrent_elapsed),
+    )
