@@ -15,9 +15,9 @@ import time
 from pathlib import Path
 
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
-from agents.checkpoints import sqlite_checkpointer
 from pydantic import BaseModel
 
+from agents.checkpoints import sqlite_checkpointer
 from agents.graph import build_graph
 from agents.state import UserRef
 from bots.core import ConversationService, Turn
@@ -38,8 +38,10 @@ class BenchReport(BaseModel):
     conversations: int
     turns_per_conversation: int
     chat_model: str = "fake (zero latency)"
+    think_time_s: float
     sequential: LatencyFigures  # one turn at a time: the cost of a turn
-    concurrent: LatencyFigures  # all conversations at once: the latency a user sees under load
+    paced: LatencyFigures  # all conversations open, each user pausing think_time_s between messages
+    burst: LatencyFigures  # every conversation sends its next message the moment it gets a reply
 
 
 def figures(latencies: list[float], elapsed: float) -> LatencyFigures:
@@ -82,7 +84,9 @@ async def _timed(service: ConversationService, turn: Turn, latencies: list[float
     latencies.append(time.perf_counter() - start)
 
 
-async def run_benchmark(runtime: Runtime, conversations: int = 50, turns: int = 4) -> BenchReport:
+async def run_benchmark(
+    runtime: Runtime, conversations: int = 50, turns: int = 4, think_time: float = 1.0
+) -> BenchReport:
     context = dataclasses.replace(
         runtime.agent_context(),
         chat_model=FakeListChatModel(responses=["A short grounded answer [1]."]),
@@ -104,19 +108,25 @@ async def run_benchmark(runtime: Runtime, conversations: int = 50, turns: int = 
                     await _timed(service, turn_of("seq", c, text), sequential)
             sequential_elapsed = time.perf_counter() - start
 
-            concurrent: list[float] = []
-
-            async def converse(c: int, texts: list[str]) -> None:
+            async def converse(phase: str, c: int, texts: list[str], pause: float, out: list[float]) -> None:
+                await asyncio.sleep(c * pause / conversations)  # users don't all start together
                 for text in texts:
-                    await _timed(service, turn_of("con", c, text), concurrent)
+                    await _timed(service, turn_of(phase, c, text), out)
+                    await asyncio.sleep(pause)
 
-            start = time.perf_counter()
-            await asyncio.gather(*(converse(c, texts) for c, texts in enumerate(plan)))
-            concurrent_elapsed = time.perf_counter() - start
+            results = {}
+            for phase, pause in (("paced", think_time), ("burst", 0.0)):
+                latencies: list[float] = []
+                start = time.perf_counter()
+                await asyncio.gather(
+                    *(converse(phase, c, texts, pause, latencies) for c, texts in enumerate(plan))
+                )
+                results[phase] = figures(latencies, time.perf_counter() - start)
 
     return BenchReport(
         conversations=conversations,
         turns_per_conversation=turns,
+        think_time_s=think_time,
         sequential=figures(sequential, sequential_elapsed),
-        concurrent=figures(concurrent, concurrent_elapsed),
+        **results,
     )

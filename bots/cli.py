@@ -32,7 +32,7 @@ err = Console(stderr=True)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 BatchOpt = Annotated[
     Path | None,
-    typer.Option("--batch", help="JSONL file, one {\"text\": ...} per line; one JSON line out each."),
+    typer.Option("--batch", help='JSONL file, one {"text": ...} per line; one JSON line out each.'),
 ]
 
 
@@ -240,9 +240,7 @@ def graph() -> None:
 
 @eval_app.command("routing")
 def eval_routing(
-    dataset: Annotated[
-        list[Path] | None, typer.Option("--dataset", help="JSONL: {text, route}.")
-    ] = None,
+    dataset: Annotated[list[Path] | None, typer.Option("--dataset", help="JSONL: {text, route}.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Routing accuracy of the router on a labelled set."""
@@ -254,7 +252,10 @@ def eval_routing(
         return
     console.print(f"accuracy {report.accuracy:.3f} on {report.dataset_size} messages")
     for name, row in report.by_route.items():
-        console.print(f"  {name:<11} precision {row['precision']:.3f}  recall {row['recall']:.3f}  n={row['support']:.0f}")
+        console.print(
+            f"  {name:<11} precision {row['precision']:.3f}  recall {row['recall']:.3f}"
+            f"  n={row['support']:.0f}"
+        )
     for line in report.errors[:30]:
         console.print(f"[dim]{escape(line)}[/]")
 
@@ -263,12 +264,15 @@ def eval_routing(
 def bench(
     conversations: Annotated[int, typer.Option(min=1, max=500, help="Concurrent conversations.")] = 50,
     turns: Annotated[int, typer.Option(min=1, max=100, help="Turns per conversation.")] = 4,
+    think: Annotated[
+        float, typer.Option(min=0, max=60, help="Seconds a user pauses between messages.")
+    ] = 1.0,
     as_json: JsonOpt = False,
 ) -> None:
     """Latency and throughput of graph turns with a zero-latency fake chat model."""
     from bots.benchmark import run_benchmark
 
-    report = asyncio.run(run_benchmark(runtime(), conversations, turns))
+    report = asyncio.run(run_benchmark(runtime(), conversations, turns, think))
     emit(report) if as_json else console.print_json(report.model_dump_json())
 
 
@@ -279,12 +283,12 @@ def main() -> None:
     try:
         app()
     except (UserError, MissingSettingError, IndexError_) as exc:
-        err.print(f"[red]error:[/] {exc}", highlight=False)
+        err.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
         raise SystemExit(1) from None
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        err.print(f"[red]error:[/] invalid setting {where}: {first['msg']}", highlight=False)
+        variable = "AIFBOT_" + "_".join(str(p) for p in first["loc"]).upper()
+        err.print(f"[red]error:[/] {variable}: {first['msg']}", highlight=False, soft_wrap=True)
         raise SystemExit(1) from None
     except KeyboardInterrupt:
         raise SystemExit(130) from None

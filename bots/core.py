@@ -53,6 +53,9 @@ class ConversationService:
                 {"messages": [HumanMessage(turn.text)], "user": turn.user, "conversation": key},
                 config={"configurable": {"thread_id": key}},
                 context=self.context,
+                # one checkpoint write per turn, not per node: a crash mid-turn only loses the
+                # unanswered message, and interrupts are still saved when the run exits
+                durability="exit",
             )
             return state["reply"]
         except sqlite3.OperationalError as exc:  # locked or unwritable checkpoint database

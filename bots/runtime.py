@@ -51,9 +51,7 @@ class Runtime:
         """Load the embedding model in the background while the caller imports the rest:
         ONNX Runtime builds its session without holding the GIL, so the two overlap."""
         if self._embedder_ready is None and "embedder" not in self.__dict__:
-            self._embedder_ready = ThreadPoolExecutor(1, "aifbot-load").submit(
-                make_embedder, self.settings
-            )
+            self._embedder_ready = ThreadPoolExecutor(1, "aifbot-load").submit(make_embedder, self.settings)
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -120,9 +118,7 @@ class Runtime:
     def agent_context(self) -> AgentContext:
         from agents.context import AgentContext
 
-        return AgentContext(
-            retriever=self.retriever, classifier=self.classifier, chat_model=self.chat_model
-        )
+        return AgentContext(retriever=self.retriever, classifier=self.classifier, chat_model=self.chat_model)
 
     @asynccontextmanager
     async def conversations(self) -> AsyncIterator[ConversationService]:

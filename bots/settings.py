@@ -73,9 +73,7 @@ class Settings(BaseSettings):
         "none", description="'none' (offline agents), 'bedrock', or a LangChain 'provider:model'."
     )
     embeddings: Literal["minilm", "titan"] = Field("minilm", description="Embedding model.")
-    aws_region: str = Field(
-        "us-east-1", validation_alias=AliasChoices("AIFBOT_AWS_REGION", "AWS_REGION")
-    )
+    aws_region: str = Field("us-east-1", validation_alias=AliasChoices("AIFBOT_AWS_REGION", "AWS_REGION"))
     database_url: str | None = Field(
         None, description="SQLAlchemy URL for state; a SQLite file under the data dir when unset."
     )

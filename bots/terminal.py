@@ -21,8 +21,11 @@ def progress_callback(console: Console) -> Callable[[int, int], None]:
     def update(done: int, total: int) -> None:
         if "bar" not in state:
             bar = Progress(
-                TextColumn("indexing the notes"), BarColumn(), MofNCompleteColumn(),
-                console=console, transient=True,
+                TextColumn("indexing the notes"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                console=console,
+                transient=True,
             )
             bar.start()
             state["bar"], state["task"] = bar, bar.add_task("index", total=total)

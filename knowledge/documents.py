@@ -153,9 +153,7 @@ def discover(paths: Iterable[Path]) -> Iterator[Path]:
     """Files to ingest under the given files or folders, in a stable order."""
     for path in paths:
         if path.is_dir():
-            yield from sorted(
-                p for p in path.rglob("*") if p.is_file() and p.name.lower() != "readme.md"
-            )
+            yield from sorted(p for p in path.rglob("*") if p.is_file() and p.name.lower() != "readme.md")
         else:
             yield path
 

@@ -186,9 +186,7 @@ class KnowledgeIndex:
                 pending.extend(chunks)
                 report.added.append(source)
             if paths is None:  # notes deleted from the repository leave the index too
-                report.removed = sorted(
-                    s for s in indexed if s not in seen and not s.startswith("user:")
-                )
+                report.removed = sorted(s for s in indexed if s not in seen and not s.startswith("user:"))
             self._delete_sources(replaced + report.removed)
             self._add(pending, progress)
             report.chunks = len(pending)
@@ -229,6 +227,9 @@ class KnowledgeIndex:
 
 def reset_local_index(path: Path) -> None:
     """Remove an embedded index folder entirely (the cure for a damaged one)."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient.clear_system_cache()  # chroma keeps the broken client per process
     if path.exists():
         shutil.rmtree(path)
 

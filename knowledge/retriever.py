@@ -53,9 +53,7 @@ def sections_by_best_chunk(chunks: list[Chunk], order: Iterable[int]) -> list[tu
 class HybridRetriever:
     """Search the knowledge index by meaning and by words at once."""
 
-    def __init__(
-        self, index: KnowledgeIndex, dense_weight: float = 1.0, lexical_weight: float = 1.5
-    ) -> None:
+    def __init__(self, index: KnowledgeIndex, dense_weight: float = 1.0, lexical_weight: float = 1.5) -> None:
         self.index = index
         self.dense_weight = dense_weight
         self.lexical_weight = lexical_weight

@@ -50,7 +50,9 @@ def retriever(notes_index: KnowledgeIndex) -> HybridRetriever:
 
 
 @pytest.fixture(scope="session")
-def classifier(embedder: MiniLMEmbedder, notes_index: KnowledgeIndex, model_cache: Path) -> NearestNeighbourClassifier:
+def classifier(
+    embedder: MiniLMEmbedder, notes_index: KnowledgeIndex, model_cache: Path
+) -> NearestNeighbourClassifier:
     topics = sorted({c.title for c in notes_index.chunks if c.domain})
     return NearestNeighbourClassifier(embedder, load_examples(topics=topics), cache_dir=model_cache)
 

@@ -39,9 +39,7 @@ def check_input(raw: str, max_chars: int) -> tuple[GuardVerdict, str | None]:
     if not text:
         return GuardVerdict(action="block", findings=[Finding(policy="input", type="EMPTY")]), None
     if len(text) > max_chars:
-        verdict = GuardVerdict(
-            text=text[:max_chars], findings=[Finding(policy="input", type="TOO_LONG")]
-        )
+        verdict = GuardVerdict(text=text[:max_chars], findings=[Finding(policy="input", type="TOO_LONG")])
         return verdict, truncated_notice(len(text), max_chars)
     return GuardVerdict(text=text), None
 
@@ -57,9 +55,7 @@ async def input_guard(state: State, runtime: Runtime[AgentContext]) -> Command:
     verdict, notice = check_input(latest_user_text(state), runtime.context.max_input_chars)
     if verdict.action == "block":
         kind = verdict.findings[0].type
-        draft = Reply(
-            text=BINARY_REPLY if kind == "BINARY" else EMPTY_REPLY, route="help", guardrail=verdict
-        )
+        draft = Reply(text=BINARY_REPLY if kind == "BINARY" else EMPTY_REPLY, route="help", guardrail=verdict)
         return Command(goto="output_guard", update={"draft": draft, "findings": verdict.findings})
     return Command(
         goto="router",

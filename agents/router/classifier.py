@@ -42,20 +42,35 @@ class RouteClassifier(Protocol):
 # Clear signals that need no model. Kept narrow: a study question that merely mentions a quiz,
 # an account or a bank must still reach the tutor through the examples.
 _RULES: list[tuple[Route, re.Pattern[str]]] = [
-    ("quizmaster", re.compile(
-        r"^\s*(/?quiz|test me|drill me|mock exam|practice exam|leaderboard|my (stats|progress|streak)s?\b)"
-        r"|\b(quiz|test|drill) me\b|\b(start|take|begin|run) (a |the )?(mock|practice) (exam|test)\b"
-        # a request for questions with a count, difficulty or format: "5 qs on RAG", "hard questions"
-        r"|\b(\d+|an?|one|two|three|four|five|ten|some|few|more|another|hard|easy|difficult|tough|tricky"
-        r"|practi[cs]e|ordering|matching|multiple[- ]choice|multiple[- ]response|random|sample)"
-        r"\s+(\w+\s+)?(questions?|qs|mcqs?)\b(?!.*\b(are|is|does|do) (on|in) the (exam|test)\b)",
-        re.I)),
-    ("banking", re.compile(
-        r"\b(my|our) (bank )?account\b.*\b(status|pending|active|open|activ)"
-        r"|\baccount\s*(id|number|no\.?|#)?\s*:?\s*\d{4,12}\b|\bbank of chicago\b", re.I)),
-    ("help", re.compile(
-        r"^\s*(hi|hello|hey|hiya|yo|howdy|thanks|thank you|thx|ty|good (morning|afternoon|evening)"
-        r"|help|commands|what can you do|who are you)\s*[!.?]*\s*(there|bot|aifbot)?\s*[!.?]*\s*$", re.I)),
+    (
+        "quizmaster",
+        re.compile(
+            r"^\s*(/?quiz|test me|drill me|mock exam|practice exam|leaderboard"
+            r"|my (stats|progress|streak)s?\b)"
+            r"|\b(quiz|test|drill) me\b|\b(start|take|begin|run) (a |the )?(mock|practice) (exam|test)\b"
+            # a request for questions with a count, difficulty or format: "5 qs on RAG", "hard questions"
+            r"|\b(\d+|an?|one|two|three|four|five|ten|some|few|more|another|hard|easy|difficult|tough|tricky"
+            r"|practi[cs]e|ordering|matching|multiple[- ]choice|multiple[- ]response|random|sample)"
+            r"\s+(\w+\s+)?(questions?|qs|mcqs?)\b(?!.*\b(are|is|does|do) (on|in) the (exam|test)\b)",
+            re.I,
+        ),
+    ),
+    (
+        "banking",
+        re.compile(
+            r"\b(my|our) (bank )?account\b.*\b(status|pending|active|open|activ)"
+            r"|\baccount\s*(id|number|no\.?|#)?\s*:?\s*\d{4,12}\b|\bbank of chicago\b",
+            re.I,
+        ),
+    ),
+    (
+        "help",
+        re.compile(
+            r"^\s*(hi|hello|hey|hiya|yo|howdy|thanks|thank you|thx|ty|good (morning|afternoon|evening)"
+            r"|help|commands|what can you do|who are you)\s*[!.?]*\s*(there|bot|aifbot)?\s*[!.?]*\s*$",
+            re.I,
+        ),
+    ),
 ]
 
 
@@ -141,9 +156,7 @@ class ChatModelClassifier:
         if ruled:
             return RouteDecision(route=ruled, confidence=1.0)
         try:
-            decision = await self.structured.ainvoke(
-                [("system", ROUTER_SYSTEM), ("human", text)]
-            )
+            decision = await self.structured.ainvoke([("system", ROUTER_SYSTEM), ("human", text)])
             return RouteDecision.model_validate(decision)
         except Exception as exc:  # a model outage must not stop routing
             log.warning("router model failed (%s); routing offline", type(exc).__name__)

@@ -12,7 +12,9 @@ from agents.reply import Route
 from agents.router.classifier import RouteDecision
 from agents.state import State
 
-_EXIT = re.compile(r"^\s*(stop|cancel|quit|exit|end|abort|never ?mind|nvm|enough)\b[\s\w]{0,20}[.!]*\s*$", re.I)
+_EXIT = re.compile(
+    r"^\s*(stop|cancel|quit|exit|end|abort|never ?mind|nvm|enough)\b[\s\w]{0,20}[.!]*\s*$", re.I
+)
 # Replies that only make sense inside a flow: letters, orderings, matchings, ids, yes/no, names.
 _ANSWER_SHAPED = re.compile(
     r"^\s*([a-h](\s*(,|and|&|-\s*\d)?\s*[a-h1-9])*|\d{1,12}|yes|no|y|n|ok|next|skip|hint|approve|"

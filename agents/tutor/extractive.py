@@ -36,10 +36,7 @@ def pick_sentences(query: str, passage: Passage, limit: int) -> list[str]:
     if not candidates:
         return []
     wanted = _terms(query)
-    scored = [
-        (len(wanted & _terms(s)) + (0.5 if i == 0 else 0.0), -i, s)
-        for i, s in enumerate(candidates)
-    ]
+    scored = [(len(wanted & _terms(s)) + (0.5 if i == 0 else 0.0), -i, s) for i, s in enumerate(candidates)]
     chosen = sorted(scored, reverse=True)[:limit]
     order = {s: i for i, s in enumerate(candidates)}
     return sorted((s for _, _, s in chosen), key=order.__getitem__)

@@ -27,7 +27,8 @@ MIN_SIMILARITY = 0.30  # below this the best passage is about something else
 MAX_SOURCES = 3
 HISTORY_MESSAGES = 6
 _FOLLOW_UP = re.compile(
-    r"^\s*(and|also|but|so|what about|how about|why|then)\b|\b(it|its|it's|they|them|their|that|this|those|these)\b",
+    r"^\s*(and|also|but|so|what about|how about|why|then)\b"
+    r"|\b(it|its|it's|they|them|their|that|this|those|these)\b",
     re.I,
 )
 
@@ -53,13 +54,11 @@ def citations(passages: list[Passage]) -> list[Citation]:
     ]
 
 
-async def model_answer(
-    context: AgentContext, state: State, question: str, passages: list[Passage]
-) -> str:
+async def model_answer(context: AgentContext, state: State, question: str, passages: list[Passage]) -> str:
     sources = "\n\n".join(f"[{n}] {p.text}" for n, p in enumerate(passages, start=1))
-    history = [
-        m for m in state.get("messages", [])[:-1] if isinstance(m, HumanMessage | AIMessage)
-    ][-HISTORY_MESSAGES:]
+    history = [m for m in state.get("messages", [])[:-1] if isinstance(m, HumanMessage | AIMessage)][
+        -HISTORY_MESSAGES:
+    ]
     messages = [
         SystemMessage(TUTOR_SYSTEM.format(sources=sources)),
         *history,

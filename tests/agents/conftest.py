@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 from langchain_core.messages import HumanMessage
-from agents.checkpoints import sqlite_checkpointer
 
+from agents.checkpoints import sqlite_checkpointer
 from agents.context import AgentContext
 from agents.graph import build_graph
 from agents.reply import Reply

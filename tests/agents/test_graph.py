@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
-from agents.checkpoints import sqlite_checkpointer
 
+from agents.checkpoints import sqlite_checkpointer
 from agents.coming_soon import BANKING_SOON
 from agents.context import AgentContext
 from agents.graph import build_graph
@@ -49,7 +49,7 @@ async def test_conversations_are_separate(send: Send) -> None:
 
 
 async def test_empty_and_binary_input_are_answered_by_the_guard(send: Send) -> None:
-    reply, state = await send("   \u200b\t ")
+    reply, _ = await send("   \u200b\t ")
     assert (reply.text, reply.route) == (EMPTY_REPLY, "help")
     assert reply.guardrail.action == "block"
     assert [f.type for f in reply.guardrail.findings] == ["EMPTY"]

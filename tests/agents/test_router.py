@@ -67,7 +67,11 @@ def test_every_notes_topic_becomes_a_tutor_example() -> None:
         ("a and c", RouteDecision(route="tutor", confidence=0.9), True),
         ("stop", RouteDecision(route="help", confidence=1.0), True),
         ("what is retrieval augmented generation?", RouteDecision(route="tutor", confidence=0.9), False),
-        ("explain the difference between RAG and fine tuning", RouteDecision(route="tutor", confidence=0.5), True),
+        (
+            "explain the difference between RAG and fine tuning",
+            RouteDecision(route="tutor", confidence=0.5),
+            True,
+        ),
     ],
 )
 def test_flows_are_sticky_until_clearly_left(text: str, decision: RouteDecision, stays: bool) -> None:
@@ -91,7 +95,9 @@ class ScriptedToolModel(BaseChatModel):
     def bind_tools(self, tools: Any, **kwargs: Any) -> ScriptedToolModel:
         return self
 
-    def _generate(self, messages: Any, stop: Any = None, run_manager: Any = None, **kwargs: Any) -> ChatResult:
+    def _generate(
+        self, messages: Any, stop: Any = None, run_manager: Any = None, **kwargs: Any
+    ) -> ChatResult:
         self.calls += 1
         message = AIMessage(
             content="", tool_calls=[{"name": "RouteDecision", "args": self.arguments, "id": "c1"}]

@@ -20,7 +20,10 @@ TASKS = {"1.1", "1.2", "1.3", "2.1", "2.2", "2.3", "3.1", "3.2", "3.3", "3.4", "
 
 
 def test_heading_attributes_and_front_matter() -> None:
-    text = "---\ndomain: 3\ntask: '3.1'\ntitle: RAG\n---\n# RAG\n\nintro\n\n## Vector stores\nbody one\n\n## Chunking {#chunk-size task=3.2}\nbody two\n"
+    text = (
+        "---\ndomain: 3\ntask: '3.1'\ntitle: RAG\n---\n# RAG\n\nintro\n\n## Vector stores\nbody one\n\n"
+        "## Chunking {#chunk-size task=3.2}\nbody two\n"
+    )
     sections = parse_markdown(text, "d3/x.md")
     assert [(s.id, s.title, s.task, s.domain) for s in sections] == [
         ("rag", "RAG", "3.1", 3),
@@ -58,14 +61,63 @@ def test_section_ids_are_unique_and_tasks_match_domains(notes: list[Section]) ->
 def test_in_scope_services_have_sections(notes: list[Section]) -> None:
     titles = " | ".join(s.title.lower() for s in notes)
     for service in [
-        "bedrock", "agentcore", "sagemaker", "comprehend", "rekognition", "lex", "polly",
-        "textract", "transcribe", "translate", "kendra", "personalize", "augmented ai",
-        "clarify", "macie", "cloudtrail", "config", "audit manager", "artifact", "inspector",
-        "trusted advisor", "kms", "secrets manager", "opensearch", "glue", "databrew", "emr",
-        "lake formation", "redshift", "dynamodb", "aurora", "neptune", "documentdb", "elasticache",
-        "lambda", "ec2", "ecs", "eks", "budgets", "cost explorer", "amazon q", "nova", "kiro",
-        "strands", "transform", "cloudfront", "vpc", "iam", "s3", "glacier", "data exchange",
-        "well-architected", "cloudwatch", "quick", "jumpstart", "prompt management", "rds",
+        "bedrock",
+        "agentcore",
+        "sagemaker",
+        "comprehend",
+        "rekognition",
+        "lex",
+        "polly",
+        "textract",
+        "transcribe",
+        "translate",
+        "kendra",
+        "personalize",
+        "augmented ai",
+        "clarify",
+        "macie",
+        "cloudtrail",
+        "config",
+        "audit manager",
+        "artifact",
+        "inspector",
+        "trusted advisor",
+        "kms",
+        "secrets manager",
+        "opensearch",
+        "glue",
+        "databrew",
+        "emr",
+        "lake formation",
+        "redshift",
+        "dynamodb",
+        "aurora",
+        "neptune",
+        "documentdb",
+        "elasticache",
+        "lambda",
+        "ec2",
+        "ecs",
+        "eks",
+        "budgets",
+        "cost explorer",
+        "amazon q",
+        "nova",
+        "kiro",
+        "strands",
+        "transform",
+        "cloudfront",
+        "vpc",
+        "iam",
+        "s3",
+        "glacier",
+        "data exchange",
+        "well-architected",
+        "cloudwatch",
+        "quick",
+        "jumpstart",
+        "prompt management",
+        "rds",
     ]:
         assert service in titles, service
 
@@ -76,7 +128,9 @@ def test_current_exam_facts(notes: list[Section]) -> None:
     # the 2024 beta format may only be mentioned as outdated
     for sentence in re.split(r"(?<=[.!?])\s+", everything):
         if "120 minutes" in sentence or "85 questions" in sentence:
-            assert re.search(r"beta|older|earlier|previous|no longer|outdated|replaced", sentence, re.I), sentence
+            assert re.search(r"beta|older|earlier|previous|no longer|outdated|replaced", sentence, re.I), (
+                sentence
+            )
 
 
 def test_chunks_fit_the_model_window(notes: list[Section]) -> None:

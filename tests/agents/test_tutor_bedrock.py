@@ -1,0 +1,101 @@
+"""The tutor on Amazon Bedrock (Converse), with botocore's Stubber as the service."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from collections.abc import Iterator
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.stub import ANY, Stubber
+
+from agents.context import AgentContext
+from agents.tutor.prompts import MODEL_FAILED_NOTICE
+from bots.models import make_chat_model
+from bots.settings import Settings
+from tests.agents.conftest import Send
+
+CONVERSE_OK = {
+    "output": {
+        "message": {
+            "role": "assistant",
+            "content": [{"text": "Amazon Transcribe converts speech to text [1]."}],
+        }
+    },
+    "stopReason": "end_turn",
+    "usage": {"inputTokens": 812, "outputTokens": 12, "totalTokens": 824},
+    "metrics": {"latencyMs": 420},
+}
+
+
+@pytest.fixture
+def bedrock(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[object, Stubber]]:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    client = boto3.client(
+        "bedrock-runtime", region_name="us-east-1", config=Config(retries={"max_attempts": 1})
+    )
+    with Stubber(client) as stubber:
+        yield client, stubber
+        stubber.assert_no_pending_responses()
+
+
+def bedrock_context(agent_context: AgentContext, client: object, **settings: str) -> AgentContext:
+    model = make_chat_model(
+        Settings(llm="bedrock", bedrock={"model_id": "amazon.nova-lite-v1:0"}, **settings),
+        bedrock_client=client,
+    )
+    return dataclasses.replace(agent_context, chat_model=model)
+
+
+async def test_tutor_answers_through_converse(send: Send, agent_context: AgentContext, bedrock) -> None:
+    client, stubber = bedrock
+    # langchain-aws mutates the response it gets, so the stub gets its own copy
+    stubber.add_response(
+        "converse",
+        copy.deepcopy(CONVERSE_OK),
+        {"modelId": "amazon.nova-lite-v1:0", "messages": ANY, "system": ANY, "inferenceConfig": ANY},
+    )
+    reply, _ = await send("what does Amazon Transcribe do?", context=bedrock_context(agent_context, client))
+    assert reply.text == "Amazon Transcribe converts speech to text [1]."
+    assert reply.notice is None
+    assert reply.citations
+
+
+async def test_guardrail_settings_reach_converse(send: Send, agent_context: AgentContext, bedrock) -> None:
+    client, stubber = bedrock
+    stubber.add_response(
+        "converse",
+        copy.deepcopy(CONVERSE_OK),
+        {
+            "modelId": "amazon.nova-lite-v1:0",
+            "messages": ANY,
+            "system": ANY,
+            "inferenceConfig": ANY,
+            "guardrailConfig": {"guardrailIdentifier": "gr-123", "guardrailVersion": "2", "trace": "enabled"},
+        },
+    )
+    context = bedrock_context(agent_context, client, guardrail={"id": "gr-123", "version": "2"})
+    reply, _ = await send("what does Amazon Transcribe do?", context=context)
+    assert reply.text.startswith("Amazon Transcribe")
+
+
+async def test_throttling_falls_back_to_excerpts(send: Send, agent_context: AgentContext, bedrock) -> None:
+    client, stubber = bedrock
+    stubber.add_client_error(
+        "converse",
+        service_error_code="ThrottlingException",
+        http_status_code=429,
+        service_message="Rate exceeded",
+    )
+    reply, _ = await send("what does Amazon Transcribe do?", context=bedrock_context(agent_context, client))
+    assert reply.notice == MODEL_FAILED_NOTICE
+    assert "[1]" in reply.text and reply.citations
+
+
+def test_model_factory() -> None:
+    assert make_chat_model(Settings(llm="none")) is None
+    model = make_chat_model(Settings(llm="bedrock", aws_region="eu-west-1"))
+    assert model.model_id == "amazon.nova-lite-v1:0" and model.region_name == "eu-west-1"
