@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
+    from agents.guards.base import Guardrail
     from agents.router.classifier import RouteClassifier
     from knowledge.retriever import HybridRetriever
 
@@ -19,4 +20,5 @@ class AgentContext:
     retriever: HybridRetriever
     classifier: RouteClassifier
     chat_model: BaseChatModel | None = None
+    guardrail: Guardrail | None = None  # None: only the basic input checks
     max_input_chars: int = 4000

@@ -39,6 +39,7 @@ class State(InputState, total=False):
     topic: str | None  # what the last tutor answer was about, for follow-ups and handoffs
     last_query: str | None
     sources: list[Citation]
+    evidence: list[str]  # passages a model-written answer must be grounded in
     findings: Annotated[list[Finding], lambda _old, new: new]  # this turn's only
     draft: Reply | None  # an agent's answer before the output guard
     reply: Reply | None  # the final answer of the turn

@@ -231,6 +231,47 @@ def route(
 
 
 @app.command()
+def guard(
+    text: Annotated[str, typer.Argument(help="The text to check.")] = "",
+    stage: Annotated[str, typer.Option(help="input (a user message) or output (a reply).")] = "input",
+    as_json: JsonOpt = False,
+    batch: BatchOpt = None,
+) -> None:
+    """The guardrail's decision on a text: allow, anonymize or block."""
+    if stage not in ("input", "output"):
+        raise UserError("--stage is input or output")
+    guardrail = runtime().guardrail
+
+    def check(record: dict[str, Any]) -> BaseModel:
+        return asyncio.run(guardrail.check(record["text"], record.get("stage", stage)))
+
+    if batch:
+        run_batch(batch, check)
+        return
+    verdict = check({"text": text})
+    if as_json:
+        emit(verdict)
+        return
+    findings = ", ".join(f"{f.policy}/{f.type}" for f in verdict.findings) or "none"
+    console.print(f"{verdict.action} (findings: {escape(findings)})")
+    console.print(escape(verdict.text), highlight=False)
+
+
+@app.command("export-guardrail")
+def export_guardrail(
+    path: Annotated[Path, typer.Argument(help="Where to write the template.")] = Path(
+        "deploy/aws/guardrail.yaml"
+    ),
+) -> None:
+    """Write the AWS::Bedrock::Guardrail CloudFormation template generated from the policy file."""
+    from agents.guards.cloudformation import write_template
+    from agents.guards.policy import load_policy
+
+    write_template(load_policy(), path)
+    err.print(f"wrote {path}")
+
+
+@app.command()
 def graph() -> None:
     """The graph as a Mermaid diagram."""
     from agents.graph import build_graph
@@ -260,6 +301,27 @@ def eval_routing(
         console.print(f"[dim]{escape(line)}[/]")
 
 
+@eval_app.command("guardrails")
+def eval_guardrails(
+    dataset: Annotated[
+        list[Path] | None, typer.Option("--dataset", help="JSONL: {text, expected, category, pii}.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Guardrail recall, masking and false positives on a labelled set."""
+    from bots.evaluation import evaluate_guardrails, load_guardrail_set
+
+    report = asyncio.run(evaluate_guardrails(runtime().guardrail, load_guardrail_set(dataset)))
+    if as_json:
+        emit(report)
+        return
+    for name, value in report.model_dump().items():
+        if isinstance(value, float):
+            console.print(f"{name:<28} {value:.3f}")
+    for line in report.errors[:40]:
+        console.print(f"[dim]{escape(line)}[/]")
+
+
 @app.command()
 def bench(
     conversations: Annotated[int, typer.Option(min=1, max=500, help="Concurrent conversations.")] = 50,
@@ -278,11 +340,12 @@ def bench(
 
 def main() -> None:
     """Console entry point: known problems become one friendly line and exit code 1."""
+    from agents.guards.policy import PolicyError
     from knowledge.index import IndexError_
 
     try:
         app()
-    except (UserError, MissingSettingError, IndexError_) as exc:
+    except (UserError, MissingSettingError, IndexError_, PolicyError) as exc:
         err.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
         raise SystemExit(1) from None
     except ValidationError as exc:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from agents.guards.base import Guardrail
 from agents.router.classifier import RouteClassifier
-from bots.output import RetrievalMetrics, RoutingMetrics
+from bots.output import GuardrailMetrics, RetrievalMetrics, RoutingMetrics
 from knowledge.retriever import HybridRetriever
 
 EVAL_DIR = Path(__file__).resolve().parent.parent / "knowledge" / "eval"
@@ -95,4 +97,49 @@ async def evaluate_routing(classifier: RouteClassifier, cases: list[RoutingCase]
             for p, c in zip(predicted, cases, strict=True)
             if p != c.route
         ],
+    )
+
+
+class GuardrailCase(BaseModel):
+    text: str
+    expected: Literal["allow", "anonymize", "block"]
+    category: str
+    pii: list[str] = Field(default_factory=list)
+    stage: Literal["input", "output"] = "input"
+
+
+def load_guardrail_set(paths: list[Path] | None) -> list[GuardrailCase]:
+    return [GuardrailCase.model_validate(r) for r in _jsonl(paths or [EVAL_DIR / "guardrails.jsonl"])]
+
+
+async def evaluate_guardrails(guardrail: Guardrail, cases: list[GuardrailCase]) -> GuardrailMetrics:
+    outcomes: dict[str, list[bool]] = defaultdict(list)
+    errors = []
+    for case in cases:
+        verdict = await guardrail.check(case.text, case.stage)
+        kind = case.category.split(":")[0]
+        found = {f.type for f in verdict.findings if f.policy == "pii"}
+        if kind == "pii":
+            correct = set(case.pii) <= found and verdict.action == "anonymize"
+        else:
+            correct = verdict.action == case.expected
+        outcomes[kind].append(correct)
+        if not correct:
+            got = ", ".join(f"{f.policy}/{f.type}" for f in verdict.findings) or "nothing"
+            errors.append(
+                f"{case.category}: want {case.expected}, got {verdict.action} ({got}): {case.text[:100]!r}"
+            )
+
+    def share(kind: str) -> float:
+        values = outcomes.get(kind, [])
+        return round(sum(values) / len(values), 4) if values else 0.0
+
+    return GuardrailMetrics(
+        dataset_size=len(cases),
+        prompt_attack_recall=share("prompt_attack"),
+        denied_topic_recall=share("denied_topic"),
+        abuse_recall=share("abuse"),
+        pii_masked=share("pii"),
+        benign_false_positive_rate=round(1 - share("benign"), 4) if outcomes.get("benign") else 0.0,
+        errors=errors,
     )

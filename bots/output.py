@@ -83,3 +83,13 @@ class RoutingMetrics(BaseModel):
     accuracy: float
     by_route: dict[str, dict[str, float]] = Field(description="precision, recall, support per route")
     errors: list[str]
+
+
+class GuardrailMetrics(BaseModel):
+    dataset_size: int
+    prompt_attack_recall: float
+    denied_topic_recall: float
+    abuse_recall: float
+    pii_masked: float = Field(description="Share of PII cases with every listed type masked.")
+    benign_false_positive_rate: float = Field(description="Share of benign cases not allowed.")
+    errors: list[str]

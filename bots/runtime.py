@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # the graph stack loads only for commands that run the graph
     from langchain_core.language_models import BaseChatModel
 
     from agents.context import AgentContext
+    from agents.guards.base import Guardrail
     from agents.router.classifier import RouteClassifier
     from bots.core import ConversationService
 
@@ -115,10 +116,35 @@ class Runtime:
         )
         return ChatModelClassifier(self.chat_model, offline) if self.chat_model else offline
 
+    @cached_property
+    def guardrail(self) -> Guardrail:
+        """Local detectors from the policy file; Amazon Bedrock Guardrails when an id is set
+        (with the local detectors as the fallback when Bedrock can't be reached)."""
+        from agents.guards.local import LocalGuardrail
+        from agents.guards.policy import load_policy
+
+        policy = load_policy()
+        local = LocalGuardrail(policy, self.embedder, cache_dir=self.settings.model_cache_dir)
+        if not self.settings.guardrail.id:
+            return local
+        import boto3
+
+        from agents.guards.bedrock import BedrockGuardrail
+
+        client = boto3.client("bedrock-runtime", region_name=self.settings.aws_region)
+        return BedrockGuardrail(
+            policy, client, self.settings.guardrail.id, self.settings.guardrail.version, fallback=local
+        )
+
     def agent_context(self) -> AgentContext:
         from agents.context import AgentContext
 
-        return AgentContext(retriever=self.retriever, classifier=self.classifier, chat_model=self.chat_model)
+        return AgentContext(
+            retriever=self.retriever,
+            classifier=self.classifier,
+            chat_model=self.chat_model,
+            guardrail=self.guardrail,
+        )
 
     @asynccontextmanager
     async def conversations(self) -> AsyncIterator[ConversationService]:

@@ -60,3 +60,11 @@ def classifier(
 @pytest.fixture
 def agent_context(retriever: HybridRetriever, classifier: NearestNeighbourClassifier) -> AgentContext:
     return AgentContext(retriever=retriever, classifier=classifier)
+
+
+@pytest.fixture(scope="session")
+def local_guardrail(embedder: MiniLMEmbedder, model_cache: Path):
+    from agents.guards.local import LocalGuardrail
+    from agents.guards.policy import load_policy
+
+    return LocalGuardrail(load_policy(), embedder, cache_dir=model_cache)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 
@@ -13,6 +14,8 @@ from agents.context import AgentContext
 from agents.guards.messages import BINARY_REPLY, EMPTY_REPLY, truncated_notice
 from agents.reply import Finding, GuardVerdict, Reply
 from agents.state import State
+
+log = logging.getLogger(__name__)
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
 
@@ -44,20 +47,32 @@ def check_input(raw: str, max_chars: int) -> tuple[GuardVerdict, str | None]:
     return GuardVerdict(text=text), None
 
 
-def latest_user_text(state: State) -> str:
+def latest_user_message(state: State) -> HumanMessage | None:
     for message in reversed(state.get("messages", [])):
         if isinstance(message, HumanMessage):
-            return message.text if hasattr(message, "text") else str(message.content)
-    return ""
+            return message
+    return None
+
+
+def _blocked(verdict: GuardVerdict, text: str) -> Command:
+    draft = Reply(text=text, route="help", guardrail=verdict)
+    return Command(goto="output_guard", update={"draft": draft, "findings": verdict.findings})
 
 
 async def input_guard(state: State, runtime: Runtime[AgentContext]) -> Command:
-    verdict, notice = check_input(latest_user_text(state), runtime.context.max_input_chars)
+    message = latest_user_message(state)
+    verdict, notice = check_input(message.text if message else "", runtime.context.max_input_chars)
     if verdict.action == "block":
-        kind = verdict.findings[0].type
-        draft = Reply(text=BINARY_REPLY if kind == "BINARY" else EMPTY_REPLY, route="help", guardrail=verdict)
-        return Command(goto="output_guard", update={"draft": draft, "findings": verdict.findings})
-    return Command(
-        goto="router",
-        update={"text": verdict.text, "notice": notice, "findings": verdict.findings},
-    )
+        return _blocked(verdict, BINARY_REPLY if verdict.findings[0].type == "BINARY" else EMPTY_REPLY)
+    basic = verdict.findings
+    if runtime.context.guardrail is not None:
+        verdict = await runtime.context.guardrail.check(verdict.text, "input")
+        verdict = verdict.model_copy(update={"findings": basic + verdict.findings})
+        if verdict.action == "block":
+            log.info("input blocked: %s", ", ".join(f"{f.policy}/{f.type}" for f in verdict.findings))
+            return _blocked(verdict, verdict.text)
+    update: dict = {"text": verdict.text, "notice": notice, "findings": verdict.findings}
+    if verdict.action == "anonymize" and message is not None:
+        # the stored history keeps only the masked text: personal data never reaches a checkpoint
+        update["messages"] = [HumanMessage(content=verdict.text, id=message.id)]
+    return Command(goto="router", update=update)

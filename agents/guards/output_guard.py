@@ -2,22 +2,51 @@
 
 from __future__ import annotations
 
-from langchain_core.messages import AIMessage, RemoveMessage
+import logging
 
+from langchain_core.messages import AIMessage, RemoveMessage
+from langgraph.runtime import Runtime
+
+from agents.context import AgentContext
+from agents.guards.base import Guardrail
 from agents.reply import GuardVerdict, Reply
 from agents.state import State
+from agents.tutor.prompts import NOT_IN_NOTES
+
+log = logging.getLogger(__name__)
 
 MAX_REPLY_CHARS = 12_000
 KEEP_MESSAGES = 40  # older turns leave the checkpoint; the notes, not the chat, are the memory
 FALLBACK = "Sorry, I have no answer for that. Try asking in another way."
 
 
-async def output_guard(state: State) -> dict:
+async def check_reply(draft: Reply, text: str, state: State, guardrail: Guardrail) -> tuple[Reply, str]:
+    """The guardrail's output check; an ungrounded tutor answer becomes an honest 'not in the notes'."""
+    verdict = await guardrail.check(
+        text, "output", sources=state.get("evidence") or (), query=state.get("text")
+    )
+    if verdict.action == "allow":
+        return draft, text
+    log.info("output %s: %s", verdict.action, ", ".join(f"{f.policy}/{f.type}" for f in verdict.findings))
+    if verdict.action == "block" and all(f.policy == "grounding" for f in verdict.findings):
+        return draft.model_copy(update={"citations": [], "guardrail": verdict}), NOT_IN_NOTES
+    return draft.model_copy(update={"guardrail": verdict}), verdict.text
+
+
+async def output_guard(state: State, runtime: Runtime[AgentContext]) -> dict:
     draft = state.get("draft") or Reply(text=FALLBACK, route=state.get("route", "help"))
     text = draft.text.strip()[:MAX_REPLY_CHARS] or FALLBACK
+    guardrail = runtime.context.guardrail
+    if guardrail is not None and draft.guardrail.action != "block":
+        draft, text = await check_reply(draft, text, state, guardrail)
     notices = [n for n in (state.get("notice"), draft.notice) if n]
     findings = list(state.get("findings", []))
-    verdict = draft.guardrail if draft.guardrail.findings else GuardVerdict(findings=findings)
+    masked = any(f.policy in ("pii", "regex") for f in findings)
+    verdict = (
+        draft.guardrail
+        if draft.guardrail.findings
+        else GuardVerdict(action="anonymize" if masked else "allow", findings=findings)
+    )
     reply = draft.model_copy(
         update={
             "text": text,
@@ -32,5 +61,6 @@ async def output_guard(state: State) -> dict:
         "reply": reply,
         "draft": None,
         "notice": None,
+        "evidence": [],
         "messages": [*trimmed, AIMessage(text)],
     }

@@ -41,12 +41,12 @@ class _Strict(BaseModel):
 
 class ContentFilter(_Strict):
     type: ContentType
-    inputStrength: Strength  # noqa: N815 - Bedrock's names
-    outputStrength: Strength  # noqa: N815
+    inputStrength: Strength
+    outputStrength: Strength
 
 
 class ContentPolicy(_Strict):
-    filtersConfig: list[ContentFilter]  # noqa: N815
+    filtersConfig: list[ContentFilter]
 
 
 class Topic(_Strict):
@@ -64,7 +64,7 @@ class Topic(_Strict):
 
 
 class TopicPolicy(_Strict):
-    topicsConfig: list[Topic]  # noqa: N815
+    topicsConfig: list[Topic]
 
 
 class Word(_Strict):
@@ -76,8 +76,8 @@ class ManagedWordList(_Strict):
 
 
 class WordPolicy(_Strict):
-    wordsConfig: list[Word] = Field(default_factory=list)  # noqa: N815
-    managedWordListsConfig: list[ManagedWordList] = Field(default_factory=list)  # noqa: N815
+    wordsConfig: list[Word] = Field(default_factory=list)
+    managedWordListsConfig: list[ManagedWordList] = Field(default_factory=list)
 
 
 class PiiEntity(_Strict):
@@ -102,8 +102,8 @@ class CustomRegex(_Strict):
 
 
 class SensitiveInformationPolicy(_Strict):
-    piiEntitiesConfig: list[PiiEntity] = Field(default_factory=list)  # noqa: N815
-    regexesConfig: list[CustomRegex] = Field(default_factory=list)  # noqa: N815
+    piiEntitiesConfig: list[PiiEntity] = Field(default_factory=list)
+    regexesConfig: list[CustomRegex] = Field(default_factory=list)
 
 
 class GroundingFilter(_Strict):
@@ -112,7 +112,7 @@ class GroundingFilter(_Strict):
 
 
 class GroundingPolicy(_Strict):
-    filtersConfig: list[GroundingFilter]  # noqa: N815
+    filtersConfig: list[GroundingFilter]
 
 
 class LocalDetectors(_Strict):
@@ -134,13 +134,13 @@ class LocalDetectors(_Strict):
 class GuardrailPolicy(_Strict):
     name: str = Field(pattern=r"^[0-9a-zA-Z\-_]{1,50}$")
     description: str = ""
-    blockedInputMessaging: str = Field(min_length=1, max_length=500)  # noqa: N815
-    blockedOutputsMessaging: str = Field(min_length=1, max_length=500)  # noqa: N815
-    contentPolicyConfig: ContentPolicy | None = None  # noqa: N815
-    topicPolicyConfig: TopicPolicy | None = None  # noqa: N815
-    wordPolicyConfig: WordPolicy | None = None  # noqa: N815
-    sensitiveInformationPolicyConfig: SensitiveInformationPolicy | None = None  # noqa: N815
-    contextualGroundingPolicyConfig: GroundingPolicy | None = None  # noqa: N815
+    blockedInputMessaging: str = Field(min_length=1, max_length=500)
+    blockedOutputsMessaging: str = Field(min_length=1, max_length=500)
+    contentPolicyConfig: ContentPolicy | None = None
+    topicPolicyConfig: TopicPolicy | None = None
+    wordPolicyConfig: WordPolicy | None = None
+    sensitiveInformationPolicyConfig: SensitiveInformationPolicy | None = None
+    contextualGroundingPolicyConfig: GroundingPolicy | None = None
     local: LocalDetectors = Field(default_factory=LocalDetectors)
 
     def bedrock_config(self) -> dict[str, Any]:

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 MIN_SIMILARITY = 0.30  # below this the best passage is about something else
 MAX_SOURCES = 3
 HISTORY_MESSAGES = 6
+_MASK = re.compile(r"\{[A-Z_]+\}")
 _FOLLOW_UP = re.compile(
     r"^\s*(and|also|but|so|what about|how about|why|then)\b"
     r"|\b(it|its|it's|they|them|their|that|this|those|these)\b",
@@ -72,7 +73,8 @@ async def model_answer(context: AgentContext, state: State, question: str, passa
 async def tutor(state: State, runtime: Runtime[AgentContext]) -> dict:
     context = runtime.context
     question = state["text"]
-    query = contextual_query(question, state.get("last_query"))
+    # masked personal data ("{EMAIL}") says nothing about the topic
+    query = contextual_query(_MASK.sub(" ", question), state.get("last_query"))
     result = await asyncio.to_thread(context.retriever.search, query, MAX_SOURCES + 2)
     passages = relevant(result.passages)
     if not passages:
@@ -86,13 +88,16 @@ async def tutor(state: State, runtime: Runtime[AgentContext]) -> dict:
         except Exception as exc:  # throttling, timeouts, outages: answer offline instead
             log.warning("tutor model failed: %s", type(exc).__name__)
             notice = MODEL_FAILED_NOTICE
+    evidence = [p.text for p in passages]  # a written answer is checked against its sources
     if not text.strip():
         text = extractive_answer(query, passages) or NOT_IN_NOTES
         notice = notice or EXCERPTS_NOTICE
+        evidence = []  # excerpts are the sources' own sentences
     cited = citations(passages)
     return {
         "draft": Reply(text=text, route="tutor", citations=cited, notice=notice),
         "sources": cited,
+        "evidence": evidence,
         "topic": passages[0].title,
         "last_query": query,
     }

@@ -1,0 +1,359 @@
+"""The offline guardrail: the policy file's filters run by local detectors.
+
+Every check works on a normalised copy of the text (see normalize.py); masking works on the
+original. Prompt attacks and denied topics are judged by rules plus the nearest labelled phrases
+(embedded with MiniLM); content filters by word lists; sensitive information by validated
+patterns; grounding by sentence-to-source similarity."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import yaml
+from bm25s.stopwords import STOPWORDS_EN
+
+from agents.guards.base import Stage
+from agents.guards.normalize import normalize
+from agents.guards.pii import find_pii, mask
+from agents.guards.policy import GuardrailPolicy
+from agents.reply import Finding, GuardVerdict
+
+_ENGLISH = frozenset(STOPWORDS_EN) | {"i", "you", "me", "my", "what", "how", "is", "are", "the", "please"}
+
+if TYPE_CHECKING:
+    from knowledge.embeddings.base import Embedder
+
+log = logging.getLogger(__name__)
+
+WINDOW_CHARS = 600  # long messages are judged window by window, so an attack can't hide at the end
+MAX_WINDOWS = 8
+
+# Imperative attack shapes. Questions *about* attacks ("what is a prompt injection?") are left
+# to the nearest-neighbour judgement, which has learned them from the benign examples.
+_TARGET = (
+    r"(instructions?|rules|directions|prompts?|guidelines|polic(y|ies)|programming|restrictions|guardrails?"
+    r"|filters?|safety|constraints|context|instrucciones|anweisungen|instru[cç][oõ]es|regeln|reglas|r[eè]gles"
+    r"|regras|consignes|directives)"
+)
+_ATTACK_RULES = [
+    # override the instructions (also in Spanish, French, German, Portuguese, Italian)
+    r"\b(ignore[sd]?|ignoring|ignorez|ignora|ignorar|ignoriere|disregard|forget|vergiss|olvida|oublie|esque[cç]a|override"
+    r"|bypass|discard|set aside|drop|abandon)\b.{0,60}\b(your|all|previous|prior|above|earlier|the|my|tus|todas"
+    r"|toutes|alle|deine|suas|todas|les|las|os)\b.{0,40}\b" + _TARGET,
+    # extract the system prompt or hidden configuration
+    r"\b(reveal|print|show|repeat|output|display|leak|dump|tell me|share|summari[sz]e|quote|paste|spell out"
+    r"|translate)\b.{0,40}\b(your|the|tu|ton|dein|seu)\b.{0,25}\b(system ?prompt|hidden (rules|instructions|prompt)"
+    r"|initial (prompt|instructions)|developer (prompt|message|instructions)|instructions|configuration|rules)",
+    r"\b(prompt (du |del |do )?(syst[eè]me|sistema)|systemprompt)\b",
+    # persona jailbreaks
+    r"\b(do anything now|jailbreak(ed)? mode|developer mode|god mode|dan mode|evil (twin|mode)|no longer bound"
+    r"|entwicklermodus|modo (desarrollador|desenvolvedor)|mode d[eé]veloppeur|ohne regeln|sin reglas"
+    r"|sans r[eè]gles|sem regras)\b",
+    r"\b(you are|you're|act as|pretend (to be|you are|you're)|from now on|roleplay as|become)\b.{0,50}"
+    r"\b(dan|unrestricted|jailbroken|unfiltered|uncensored|without (any )?(rules|restrictions|limits|filters"
+    r"|guidelines|censorship)|no (rules|restrictions|limits|filters|guidelines))\b",
+    # fake system or admin turns
+    r"^\W*(system|admin|administrator|developer|root|assistant)\s*(:|message|override|notice)",
+    r"<\|im_start\|>|\[inst\]|<<sys>>|###\s*(system|instruction)",
+    # turning safety off
+    r"\b(disable|turn off|deactivate|remove|switch off|lift|bypass)\b.{0,30}\b(guardrails?|guard|safety|filters?"
+    r"|moderation|restrictions|content polic(y|ies)|checks|protections?)\b",
+    # the bot's own secrets and internals
+    r"\b(output|print|show|reveal|give|dump|list|tell me|read|include|share|echo)\b.{0,40}\b(your|the bot'?s|aifbot'?s"
+    r"|the)\b.{0,30}\b(environment variables?|env vars?|api keys?|bot tokens?|secrets?|credentials|passwords?"
+    r"|audit logs?|log entries)\b",
+    # exfiltration of other people's data
+    r"\b(list|dump|export|show|print|give me|read( me)?|send|reveal|display|enumerate)\b.{0,40}\b(all|every|each"
+    r"|other (users?|people|members|customers)|everyone)\b.{0,40}\b(accounts?|customers?|users?|records|account ids?"
+    r"|profiles?|messages?|chat history|progress|members?|database|table)\b",
+    r"\b(send|post|forward|upload|exfiltrate)\b.{0,100}\b(webhook|https?://|to my (server|url))",
+    # skipping the banking agent's checks
+    r"\b(skip|bypass|without|no need (to|for)|no)\b.{0,20}\b(verification|verify|verifying|identity check"
+    r"|approval)\b",
+    r"\b(approve|answer|accept|confirm)\b.{0,40}\b(yourself|on my behalf|automatically)\b",
+    r"('|\")\s*or\s*('|\")?1('|\")?\s*=\s*('|\")?1|;\s*drop\s+table|\bunion\s+select\b",
+    r"\b(call|use|invoke|run)\b.{0,40}\b(tool|function)\b.{0,80}\b(every|all|batch|\d{2,} times|in a loop)\b",
+    # encoded payloads with an instruction to obey them
+    r"\b(decode|decrypt|rot13|base64|reverse)\b.{0,60}\b(obey|follow|execute|comply|do what it says|run it)\b",
+]
+# Denied-topic requests that need no model, in the languages learners write to us most.
+_TOPIC_RULES = {
+    "InvestmentAdvice": re.compile(
+        r"\b(should i|shall i|good idea|worth it|is it smart|would you)\b.{0,60}\b(invest|buy|sell|short|put my"
+        r"|stocks?|shares|crypto|bitcoin|btc|eth|tokens?|presale|etf|index fund)\b"
+        r"|\b(all in|invest|buy|sell|stocks?|shares|crypto|bitcoin|tokens?|presale|etf)\b.{0,60}"
+        r"\b(good idea|or nah|worth it|should i|yes or no)\b"
+        r"|\b(invertir|invierto|inverter|investir|investieren|anlegen|stecken|aktien|acciones|a[cç][oõ]es)\b"
+        r".{0,40}\b(ahorros|[eé]conomies|ersparnisse|poupan[cç]as|bitcoin|cripto|krypto|tesla|aktien)\b"
+        r"|\b(deber[ií]a|devrais|sollte|soll ich|devo)\b.{0,40}\b(invertir|investir|investieren|anlegen|stecken|acheter"
+        r"|comprar|kaufen)\b"
+    ),
+    "ExamDumps": re.compile(
+        r"(?=.*\b(exam|test|aif-c01|certification)\b)(?=.*\b(questions?|answers?|dumps?)\b)"
+        r"(?!.*\b(practice|sample|mock|similar|style|like the)\b)"
+        r".*\b(real|actual|leaked|recalled|exact|live|word for word|verbatim|trialling|showed up|appeared)\b"
+        r"|\b(exam|test|brain) ?dumps?\b|\bdumps? (pdf|file)\b"
+        r"|\b(preguntas reales|vraies questions|echten (pr[uü]fungs)?fragen|perguntas reais|quest[oõ]es reais)\b"
+    ),
+}
+_QUOTED = re.compile(r"[\"“”'‘’`]([^\"“”'‘’`]{8,})[\"“”'‘’`]")
+_IMAGE_EXFILTRATION = re.compile(r"!\[[^\]]*\]\(https?://[^)\s]*[?&][^)\s]*=")
+_QUESTION = re.compile(r"^\s*(what|how|why|when|which|who|is|are|does|do|explain|describe|define)\b|\?\s*$")
+
+
+def _phrases(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def _words(items: Sequence[str]) -> re.Pattern[str] | None:
+    if not items:
+        return None
+    return re.compile(r"\b(" + "|".join(re.escape(i.lower()) for i in items) + r")\b")
+
+
+def looks_english(norm: str) -> bool:
+    """MiniLM is an English model: other languages land near each other whatever they say, so the
+    nearest-neighbour judgement only speaks for English text (rules cover the rest)."""
+    words = re.findall(r"[a-z']+", norm)
+    if len(words) < 6:
+        return sum(c.isascii() for c in norm) / max(len(norm), 1) > 0.9
+    return sum(w in _ENGLISH for w in words) / len(words) >= 0.15
+
+
+def sentence_at(text: str, match: re.Match[str]) -> str:
+    """The sentence (or line) a match sits in."""
+    start = max(text.rfind(c, 0, match.start()) for c in ".!?\n") + 1
+    ends = [i for c in ".!?\n" if (i := text.find(c, match.end())) != -1]
+    return text[start : min(ends) + 1 if ends else len(text)]
+
+
+def several_accounts(text: str) -> bool:
+    """Two or more different account numbers in one banking request is enumeration."""
+    ids = set(re.findall(r"\b\d{4,12}\b", text))
+    return len(ids) >= 2 and bool(re.search(r"\b(account|status|look ?up|check)\b", text, re.I))
+
+
+class _Neighbours:
+    """A labelled phrase set: share of the k nearest phrases that are positive."""
+
+    def __init__(self, embedder: Embedder, positive: list[str], negative: list[str], cache: Path | None):
+        self.embedder = embedder
+        texts = [normalize(t) for t in positive + negative]
+        self.labels = np.array([1.0] * len(positive) + [0.0] * len(negative))
+        key = hashlib.sha256("\n".join([embedder.name, *texts]).encode()).hexdigest()[:16]
+        path = cache / f"guard-{key}.npy" if cache else None
+        if path and path.exists():
+            self.vectors = np.load(path)
+        else:
+            self.vectors = embedder.embed(texts)
+            if path:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                np.save(path, self.vectors)
+
+    def score(self, query_vectors: np.ndarray, k: int, min_similarity: float) -> float:
+        """The highest positive share over the query windows (0 when nothing is close)."""
+        best = 0.0
+        for sims in query_vectors @ self.vectors.T:
+            top = np.argsort(-sims)[:k]
+            if sims[top[0]] < min_similarity:
+                continue
+            weights = np.maximum(sims[top], 0) ** 2
+            best = max(best, float(weights @ self.labels[top] / weights.sum()))
+        return best
+
+
+class LocalGuardrail:
+    """The default guardrail backend; no network."""
+
+    def __init__(self, policy: GuardrailPolicy, embedder: Embedder, cache_dir: Path | None = None):
+        self.policy = policy
+        self.embedder = embedder
+        local = policy.local
+        phrases = _phrases(Path(__file__).with_name(local.examples))
+        self.attacks = _Neighbours(
+            embedder, phrases["prompt_attack"]["attacks"], phrases["prompt_attack"]["benign"], cache_dir
+        )
+        topics = {
+            t.name: t for t in (policy.topicPolicyConfig.topicsConfig if policy.topicPolicyConfig else [])
+        }
+        by_key = {"InvestmentAdvice": "investment_advice", "ExamDumps": "exam_dumps"}
+        self.topics: dict[str, _Neighbours] = {}
+        for name, topic in topics.items():
+            extra = phrases.get("denied_topics", {}).get(by_key.get(name, name), {})
+            self.topics[name] = _Neighbours(
+                embedder,
+                [topic.definition, *topic.examples, *extra.get("examples", [])],
+                extra.get("benign", []),
+                cache_dir,
+            )
+        abuse = phrases.get("abuse", {})
+        self.abuse = (
+            _Neighbours(
+                embedder,
+                abuse.get("harmful", []),
+                abuse.get("benign", []) + phrases["prompt_attack"]["benign"],
+                cache_dir,
+            )
+            if abuse.get("harmful")
+            else None
+        )
+        words = policy.wordPolicyConfig
+        managed = bool(words and words.managedWordListsConfig)
+        self.profanity = _words(local.profanity) if managed else None
+        self.custom_words = _words([w.text for w in words.wordsConfig] if words else [])
+        self.insults = _words(local.insults)
+        self.hate = _words(local.hate)
+        self.groups = _words(local.groups)
+        self.violence = _words(local.violence)
+        self.sexual = _words(local.sexual)
+        self.attack_rules = [re.compile(r, re.M) for r in _ATTACK_RULES]
+
+    # -- the checks -------------------------------------------------------------------------------
+    def _content(self, norm: str, stage: Stage) -> list[Finding]:
+        found = []
+
+        def on(kind: str) -> bool:
+            return self.policy.content_strength(kind, stage) != "NONE"  # type: ignore[arg-type]
+
+        if on("INSULTS") and self.insults:
+            for m in self.insults.finditer(norm):
+                if re.search(
+                    r"\b(you|you're|youre|ur|u|your|this bot|bot)\b",
+                    norm[max(0, m.start() - 25) : m.end() + 15],
+                ):
+                    found.append(Finding(policy="content", type="INSULTS"))
+                    break
+        if on("HATE") and self.hate and self.groups and self.hate.search(norm) and self.groups.search(norm):
+            found.append(Finding(policy="content", type="HATE"))
+        if on("VIOLENCE") and self.violence and self.violence.search(norm):
+            found.append(Finding(policy="content", type="VIOLENCE"))
+        if on("SEXUAL") and self.sexual and self.sexual.search(norm):
+            found.append(Finding(policy="content", type="SEXUAL"))
+        return found
+
+    def _words(self, norm: str) -> list[Finding]:
+        found = []
+        if self.profanity and (m := self.profanity.search(norm)):
+            found.append(Finding(policy="word", type="PROFANITY", match=m.group(0)))
+        if self.custom_words and (m := self.custom_words.search(norm)):
+            found.append(Finding(policy="word", type="CUSTOM_WORD", match=m.group(0)))
+        return found
+
+    def _prompt_attack(self, text: str, norm: str, vectors: np.ndarray) -> bool:
+        local = self.policy.local
+        if _QUESTION.search(norm) and _QUOTED.search(norm):
+            # a question about a quoted attack phrase: judge the question, not the quotation
+            vectors = self.embedder.embed([_QUOTED.sub(" ", norm)])
+        hit = next((sentence_at(norm, m) for rule in self.attack_rules if (m := rule.search(norm))), None)
+        if hit is None and (_IMAGE_EXFILTRATION.search(text) or several_accounts(text)):
+            hit = norm
+        ruled = hit is not None
+        english = looks_english(norm)
+        share = self.attacks.score(vectors, local.neighbours, local.min_similarity) if english else 0.0
+        # a rule decides alone unless it matched inside an English question, which may be *about* attacks
+        if ruled and not (english and _QUESTION.search(hit)):
+            return True
+        # a rule on a question needs the neighbours to agree; neighbours alone need a clear majority
+        return share >= (0.5 if ruled else local.prompt_attack_threshold)
+
+    def _topics(self, norm: str, vectors: np.ndarray) -> list[Finding]:
+        local = self.policy.local
+        found = []
+        english = looks_english(norm)
+        for name, neighbours in self.topics.items():
+            share = neighbours.score(vectors, local.neighbours, local.min_similarity) if english else 0.0
+            rule = _TOPIC_RULES.get(name)
+            ruled = bool(rule and rule.search(norm))
+            # a request-shaped rule decides alone; a question about the topic needs the neighbours too
+            if share >= local.topic_threshold or (
+                ruled and (not (english and _QUESTION.search(norm)) or share >= 0.5)
+            ):
+                found.append(Finding(policy="topic", type=name))
+        return found
+
+    def _windows(self, norm: str) -> list[str]:
+        if len(norm) <= WINDOW_CHARS:
+            return [norm]
+        # spread over the whole text (bounded work for any length), the end always included
+        last = len(norm) - WINDOW_CHARS
+        starts = np.linspace(0, last, num=min(MAX_WINDOWS, last // (WINDOW_CHARS // 2) + 2)).astype(int)
+        return [norm[i : i + WINDOW_CHARS] for i in starts]
+
+    def _grounding(self, text: str, sources: Sequence[str]) -> list[Finding]:
+        """Every sentence of the answer must be close to some sentence of its sources."""
+        threshold = (
+            next(
+                (
+                    f.threshold
+                    for f in self.policy.contextualGroundingPolicyConfig.filtersConfig
+                    if f.type == "GROUNDING"
+                ),
+                None,
+            )
+            if self.policy.contextualGroundingPolicyConfig
+            else None
+        )
+        if threshold is None or not sources:
+            return []
+        claims = [s for s in re.split(r"(?<=[.!?])\s+|\n+", text) if len(s.split()) >= 4]
+        evidence = [s for src in sources for s in re.split(r"(?<=[.!?])\s+|\n+", src) if len(s.split()) >= 3]
+        if not claims or not evidence:
+            return []
+        vectors = self.embedder.embed(claims + evidence)
+        support = (vectors[: len(claims)] @ vectors[len(claims) :].T).max(axis=1)
+        weakest = float(support.min())
+        if weakest < threshold:
+            return [Finding(policy="grounding", type="GROUNDING", match=f"{weakest:.2f}")]
+        return []
+
+    def assess(
+        self, text: str, stage: Stage, sources: Sequence[str] = (), query: str | None = None
+    ) -> GuardVerdict:
+        sensitive = self.policy.sensitiveInformationPolicyConfig
+        pii = find_pii(text, sensitive.regexesConfig if sensitive else [])
+        for match in pii:
+            match.action = self.policy.pii_action(match.type) or match.action
+        masked = mask(text, pii)
+        norm = normalize(masked)  # detectors see "{PHONE}", never the digits
+        findings: list[Finding] = []
+        if norm:
+            findings += self._words(norm) + self._content(norm, stage)
+            if stage == "input":
+                vectors = self.embedder.embed(self._windows(norm))
+                if self.policy.content_strength("PROMPT_ATTACK", "input") != "NONE" and self._prompt_attack(
+                    masked, norm, vectors
+                ):
+                    findings.append(Finding(policy="content", type="PROMPT_ATTACK"))
+                findings += self._topics(norm, vectors)
+                if self.abuse and not any(f.policy == "content" for f in findings) and looks_english(norm):
+                    local = self.policy.local
+                    if (
+                        self.abuse.score(vectors, local.neighbours, local.min_similarity)
+                        >= local.prompt_attack_threshold
+                    ):
+                        findings.append(Finding(policy="content", type="INSULTS"))
+            else:
+                findings += self._grounding(text, sources)
+        findings += [Finding(policy="pii", type=m.type) for m in pii]
+
+        if any(f.policy != "pii" for f in findings) or any(m.action == "BLOCK" for m in pii):
+            message = (
+                self.policy.blockedInputMessaging if stage == "input" else self.policy.blockedOutputsMessaging
+            )
+            log.info("guardrail blocked %s: %s", stage, ", ".join(f"{f.policy}/{f.type}" for f in findings))
+            return GuardVerdict(action="block", text=message, findings=findings)
+        if pii:
+            return GuardVerdict(action="anonymize", text=masked, findings=findings)
+        return GuardVerdict(action="allow", text=text, findings=findings)
+
+    async def check(
+        self, text: str, stage: Stage, *, sources: Sequence[str] = (), query: str | None = None
+    ) -> GuardVerdict:
+        return await asyncio.to_thread(self.assess, text, stage, sources, query)
