@@ -25,6 +25,8 @@ app = typer.Typer(
 )
 eval_app = typer.Typer(help="Quality metrics on labelled JSONL sets.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
+questions_app = typer.Typer(help="The practice question bank.", no_args_is_help=True)
+app.add_typer(questions_app, name="questions")
 
 console = Console()
 err = Console(stderr=True)
@@ -269,6 +271,24 @@ def export_guardrail(
 
     write_template(load_policy(), path)
     err.print(f"wrote {path}")
+
+
+@questions_app.command("stats")
+def questions_stats(as_json: JsonOpt = False) -> None:
+    """Question-bank counts by domain, task statement, type and answer position."""
+    from knowledge.question_bank import bank_stats, load_questions
+
+    try:
+        stats = bank_stats(load_questions())
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+    if as_json:
+        emit(stats)
+        return
+    console.print(f"{stats.total} questions, {stats.scenario_share:.0%} business scenarios")
+    for name in ("by_domain", "by_task", "by_type", "single_answer_positions"):
+        values = "  ".join(f"{k}: {v}" for k, v in getattr(stats, name).items())
+        console.print(f"  {name.replace('_', ' ')}: {values}")
 
 
 @app.command()

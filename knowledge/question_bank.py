@@ -100,3 +100,30 @@ def load_questions(paths: Iterable[Path] | None = None) -> list[Question]:
             except ValueError as exc:
                 raise ValueError(f"{path.name}, question {n} ({item.get('id', '?')}): {exc}") from exc
     return questions
+
+
+class BankStats(BaseModel):
+    """`aifbot questions stats --json` (DESIGN.md)."""
+
+    total: int
+    by_domain: dict[str, int]
+    by_task: dict[str, int]
+    by_type: dict[str, int]
+    single_answer_positions: dict[str, int]
+    scenario_share: float = Field(description="Share of questions that are business scenarios.")
+
+
+def bank_stats(questions: list[Question]) -> BankStats:
+    def count(keys: Iterable[str], order: Iterable[str]) -> dict[str, int]:
+        keys = list(keys)
+        return {k: keys.count(k) for k in order}
+
+    singles = [q.answer for q in questions if q.type == "single"]
+    return BankStats(
+        total=len(questions),
+        by_domain=count((str(q.domain) for q in questions), "12345"),
+        by_task=count((q.task for q in questions), TASKS),
+        by_type=count((q.type for q in questions), ("single", "multiple", "ordering", "matching")),
+        single_answer_positions=count((str(a) for a in singles), "ABCD"),
+        scenario_share=round(sum(q.scenario for q in questions) / max(len(questions), 1), 4),
+    )

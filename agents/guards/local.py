@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 WINDOW_CHARS = 600  # long messages are judged window by window, so an attack can't hide at the end
-MAX_WINDOWS = 8
+MAX_WINDOWS = 3  # start, middle, end: rules and PII checks already read every character
 
 # Imperative attack shapes. Questions *about* attacks ("what is a prompt injection?") are left
 # to the nearest-neighbour judgement, which has learned them from the benign examples.
@@ -96,7 +96,8 @@ _TOPIC_RULES = {
         r"|comprar|kaufen)\b"
     ),
     "ExamDumps": re.compile(
-        r"(?=.*\b(exam|test|aif-c01|certification)\b)(?=.*\b(questions?|answers?|dumps?)\b)"
+        # anchored at line starts, so the look-aheads stay linear on long text
+        r"(?m)^(?=.*\b(exam|test|aif-c01|certification)\b)(?=.*\b(questions?|answers?|dumps?)\b)"
         r"(?!.*\b(practice|sample|mock|similar|style|like the)\b)"
         r".*\b(real|actual|leaked|recalled|exact|live|word for word|verbatim|trialling|showed up|appeared)\b"
         r"|\b(exam|test|brain) ?dumps?\b|\bdumps? (pdf|file)\b"

@@ -132,13 +132,14 @@ def test_policy_errors_name_the_line(tmp_path: Path) -> None:
     with pytest.raises(PolicyError, match=r"line 6: .*inputStrength"):
         load_policy(bad)
     bad.write_text("name: x\n  broken: [\n")
-    with pytest.raises(PolicyError, match="line"):
+    with pytest.raises(PolicyError, match=r"line"):
         load_policy(bad)
     bad.write_text(
         "name: x\nblockedInputMessaging: a\nblockedOutputsMessaging: b\n"
-        "sensitiveInformationPolicyConfig:\n  regexesConfig:\n    - {name: r, pattern: '([a-z', action: BLOCK}\n"
+        "sensitiveInformationPolicyConfig:\n  regexesConfig:\n"
+        "    - {name: r, pattern: '([a-z', action: BLOCK}\n"
     )
-    with pytest.raises(PolicyError, match="line 6: .*regular expression"):
+    with pytest.raises(PolicyError, match=r"line 6: .*regular expression"):
         load_policy(bad)
 
 

@@ -1,0 +1,68 @@
+"""The question bank meets the exam-shaped rules it promises."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from knowledge.documents import load_notes
+from knowledge.question_bank import TASKS, Question, bank_stats, load_questions
+
+WEIGHTS = {"1": 20, "2": 24, "3": 28, "4": 14, "5": 14}
+
+
+@pytest.fixture(scope="module")
+def bank() -> list[Question]:
+    return load_questions()
+
+
+def test_size_and_domain_weights(bank: list[Question]) -> None:
+    stats = bank_stats(bank)
+    assert stats.total >= 300
+    for domain, weight in WEIGHTS.items():
+        share = 100 * stats.by_domain[domain] / stats.total
+        assert abs(share - weight) <= 3, (domain, share)
+
+
+def test_every_task_statement_and_format(bank: list[Question]) -> None:
+    stats = bank_stats(bank)
+    assert all(stats.by_task[task] >= 8 for task in TASKS), stats.by_task
+    assert stats.by_type["multiple"] >= 25
+    assert stats.by_type["ordering"] >= 12 and stats.by_type["matching"] >= 12
+    assert stats.scenario_share >= 0.5
+
+
+def test_single_answers_are_balanced(bank: list[Question]) -> None:
+    positions = bank_stats(bank).single_answer_positions
+    total = sum(positions.values())
+    assert all(0.20 <= n / total <= 0.30 for n in positions.values()), positions
+
+
+def test_no_duplicate_stems_or_ids(bank: list[Question]) -> None:
+    stems = [re.sub(r"\W+", " ", q.stem.lower()).strip() for q in bank]
+    assert len(set(stems)) == len(stems)
+    assert len({q.id for q in bank}) == len(bank)
+
+
+def test_every_cited_section_exists(bank: list[Question]) -> None:
+    sections = {s.id for s in load_notes()}
+    missing = {(q.id, s) for q in bank for s in q.sources if s not in sections}
+    assert not missing
+
+
+def test_answer_keys_are_options(bank: list[Question]) -> None:
+    for q in bank:
+        assert set(q.answer_letters) <= set(q.options), q.id
+
+
+def test_schema_rejects_bad_questions(tmp_path: Path, bank: list[Question]) -> None:
+    item = bank[0].model_dump(mode="json")
+    item["answer"] = "E" if item["type"] == "single" else item["answer"]
+    item["type"] = "single"
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump([item]))
+    with pytest.raises(ValueError, match=r"bad\.yaml, question 1"):
+        load_questions([path])
