@@ -5,25 +5,15 @@ Every text of the labelled set once (no query cache hits), plus long inputs. Pri
 from __future__ import annotations
 
 import json
-import statistics
 import tempfile
 import time
 from pathlib import Path
 
 from agents.guards.local import LocalGuardrail
 from agents.guards.policy import load_policy
+from bots.benchmark import percentiles
 from bots.evaluation import load_guardrail_set
 from knowledge.embeddings.minilm import MiniLMEmbedder
-
-
-def figures(values: list[float]) -> dict[str, float]:
-    cuts = statistics.quantiles(values, n=100, method="inclusive")
-    return {
-        "p50_ms": round(statistics.median(values) * 1000, 2),
-        "p99_ms": round(cuts[98] * 1000, 2),
-        "max_ms": round(max(values) * 1000, 2),
-        "n": len(values),
-    }
 
 
 def main() -> None:
@@ -43,7 +33,11 @@ def main() -> None:
             start = time.perf_counter()
             guard.assess(text, "input")
             long.append(time.perf_counter() - start)
-    print(json.dumps({"input_guard": figures(latencies), "input_guard_4000_chars": figures(long)}, indent=2))
+    print(
+        json.dumps(
+            {"input_guard": percentiles(latencies), "input_guard_4000_chars": percentiles(long)}, indent=2
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -16,21 +16,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from bots.benchmark import percentiles
 from bots.evaluation import load_retrieval_set
 from knowledge.embeddings.minilm import MiniLMEmbedder
 from knowledge.index import KnowledgeIndex, open_chroma
 from knowledge.retriever import HybridRetriever
 from knowledge.vector_cache import CachedEmbedder
-
-
-def percentiles(values: list[float]) -> dict[str, float]:
-    cuts = statistics.quantiles(values, n=100, method="inclusive")
-    return {
-        "p50_ms": round(statistics.median(values) * 1000, 2),
-        "p99_ms": round(cuts[98] * 1000, 2),
-        "max_ms": round(max(values) * 1000, 2),
-        "n": len(values),
-    }
 
 
 def timed_ingest(embedder: MiniLMEmbedder, document_embedder, folder: Path) -> tuple[float, KnowledgeIndex]:

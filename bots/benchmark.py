@@ -44,16 +44,24 @@ class BenchReport(BaseModel):
     burst: LatencyFigures  # every conversation sends its next message the moment it gets a reply
 
 
+def percentiles(seconds: list[float]) -> dict[str, float]:
+    """p50 / p95 / p99 / max in milliseconds, and the count (shared by the benchmark scripts)."""
+    cuts = statistics.quantiles(seconds, n=100, method="inclusive")
+    return {
+        "p50_ms": round(statistics.median(seconds) * 1000, 2),
+        "p95_ms": round(cuts[94] * 1000, 2),
+        "p99_ms": round(cuts[98] * 1000, 2),
+        "max_ms": round(max(seconds) * 1000, 2),
+        "n": len(seconds),
+    }
+
+
 def figures(latencies: list[float], elapsed: float) -> LatencyFigures:
-    ordered = sorted(latencies)
-    cuts = statistics.quantiles(ordered, n=100, method="inclusive")
+    stats = percentiles(latencies)
     return LatencyFigures(
-        turns=len(ordered),
-        p50_ms=round(statistics.median(ordered) * 1000, 2),
-        p95_ms=round(cuts[94] * 1000, 2),
-        p99_ms=round(cuts[98] * 1000, 2),
-        max_ms=round(ordered[-1] * 1000, 2),
-        throughput_turns_per_s=round(len(ordered) / elapsed, 1),
+        turns=int(stats.pop("n")),
+        throughput_turns_per_s=round(len(latencies) / elapsed, 1),
+        **stats,
     )
 
 
