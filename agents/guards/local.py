@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 WINDOW_CHARS = 600  # long messages are judged window by window, so an attack can't hide at the end
+EVIDENCE_CACHE = 4096  # source passages whose sentence vectors are kept
+_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
 MAX_WINDOWS = 3  # start, middle, end: rules and PII checks already read every character
 
 # Imperative attack shapes. Questions *about* attacks ("what is a prompt injection?") are left
@@ -215,6 +217,7 @@ class LocalGuardrail:
         self.violence = _words(local.violence)
         self.sexual = _words(local.sexual)
         self.attack_rules = [re.compile(r, re.M) for r in _ATTACK_RULES]
+        self._evidence: dict[str, np.ndarray] = {}
 
     # -- the checks -------------------------------------------------------------------------------
     def _content(self, norm: str, stage: Stage) -> list[Finding]:
@@ -303,16 +306,27 @@ class LocalGuardrail:
         )
         if threshold is None or not sources:
             return []
-        claims = [s for s in re.split(r"(?<=[.!?])\s+|\n+", text) if len(s.split()) >= 4]
-        evidence = [s for src in sources for s in re.split(r"(?<=[.!?])\s+|\n+", src) if len(s.split()) >= 3]
+        claims = [s for s in _SENTENCES.split(text) if len(s.split()) >= 4]
+        evidence = [v for v in (self._source_vectors(src) for src in sources) if len(v)]
         if not claims or not evidence:
             return []
-        vectors = self.embedder.embed(claims + evidence)
-        support = (vectors[: len(claims)] @ vectors[len(claims) :].T).max(axis=1)
+        support = (self.embedder.embed(claims) @ np.vstack(evidence).T).max(axis=1)
         weakest = float(support.min())
         if weakest < threshold:
             return [Finding(policy="grounding", type="GROUNDING", match=f"{weakest:.2f}")]
         return []
+
+    def _source_vectors(self, source: str) -> np.ndarray:
+        """Sentence vectors of a source passage; passages are note chunks that recur, so they
+        are kept (bounded) instead of being embedded again on every answer."""
+        vectors = self._evidence.get(source)
+        if vectors is None:
+            sentences = [s for s in _SENTENCES.split(source) if len(s.split()) >= 3]
+            vectors = self.embedder.embed(sentences)
+            if len(self._evidence) >= EVIDENCE_CACHE:
+                self._evidence.pop(next(iter(self._evidence)))
+            self._evidence[source] = vectors
+        return vectors
 
     def assess(
         self, text: str, stage: Stage, sources: Sequence[str] = (), query: str | None = None
