@@ -4,8 +4,10 @@ same chunks. Chroma is the single store of record, so every replica sees the sam
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import threading
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -99,6 +101,8 @@ class KnowledgeIndex:
         self._collection: Any = None
         self.chunks: list[Chunk] = []
         self.lexical = LexicalIndex([])
+        self.section_first_chunk: dict[str, int] = {}
+        self.section_names: dict[str, str] = {}
 
     # -- opening -----------------------------------------------------------------------------
     def open(self) -> KnowledgeIndex:
@@ -134,6 +138,10 @@ class KnowledgeIndex:
         chunks.sort(key=lambda c: c.id)
         self.chunks = chunks
         self.lexical = LexicalIndex([c.text for c in chunks])
+        self.section_first_chunk = {}
+        for i, chunk in enumerate(chunks):
+            self.section_first_chunk.setdefault(chunk.section, i)
+        self.section_names = section_names(chunks)
 
     @property
     def collection(self) -> Any:
@@ -240,6 +248,21 @@ def _source_name(path: Path) -> str:
     if resolved.is_relative_to(NOTES_DIR.resolve()):
         return resolved.relative_to(NOTES_DIR.resolve()).as_posix()
     return f"user:{path.name}"
+
+
+def section_names(chunks: list[Chunk]) -> dict[str, str]:
+    """Lower-case names a learner may use for a section: its heading, and an abbreviation given
+    in parentheses ("Retrieval-augmented generation (RAG)" → "rag"). Names shared by several
+    sections name none of them."""
+    seen: dict[str, set[str]] = defaultdict(set)
+    for chunk in chunks:
+        title = chunk.title.lower()
+        names = {re.sub(r"[^a-z0-9]+", " ", re.sub(r"\(.*?\)", "", title)).strip()}
+        names |= {re.sub(r"[^a-z0-9]+", " ", a).strip() for a in re.findall(r"\(([^)]{2,12})\)", title)}
+        for name in names:
+            if len(name) >= 2:
+                seen[name].add(chunk.section)
+    return {name: next(iter(s)) for name, s in seen.items() if len(s) == 1}
 
 
 def _duplicate_ids(chunks: list[Chunk]) -> list[str]:

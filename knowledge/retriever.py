@@ -6,6 +6,7 @@ cite k different sections, and the section's best chunk is the passage shown for
 from __future__ import annotations
 
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -18,6 +19,8 @@ from knowledge.index import KnowledgeIndex
 log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 2000
+_WORDS = re.compile(r"[^a-z0-9]+")
+TITLE_QUERY_WORDS = 4
 RRF_K = 60
 CANDIDATES = 40
 
@@ -57,6 +60,15 @@ class HybridRetriever:
         self.index = index
         self.dense_weight = dense_weight
         self.lexical_weight = lexical_weight
+        self.title_weight = 1.0
+
+    def _title_names(self, query: str) -> list[tuple[str, str]]:
+        """Sections whose heading, or the abbreviation in its parentheses, a short query names
+        ("what is RAG?"); in longer questions a heading's words are usually context, not the topic."""
+        if len(query.split()) > TITLE_QUERY_WORDS:
+            return []
+        words = f" {_WORDS.sub(' ', query.lower())} "
+        return [(section, name) for name, section in self.index.section_names.items() if f" {name} " in words]
 
     def _dense(self, query: str, domain: int | None) -> dict[int, float]:
         """Cosine similarity of the nearest chunks, by chunk position."""
@@ -101,6 +113,10 @@ class HybridRetriever:
             for rank, (section, i) in enumerate(sections_by_best_chunk(chunks, order)):
                 fused[section] += weight / (RRF_K + rank + 1)
                 best_chunk.setdefault(section, i)  # the dense side's choice wins
+
+        for section, _name in self._title_names(query):
+            fused[section] += self.title_weight / (RRF_K + 1)  # the query names this section
+            best_chunk.setdefault(section, self.index.section_first_chunk[section])
 
         section_similarity: dict[str, float] = defaultdict(float)
         for i, value in similarity.items():
