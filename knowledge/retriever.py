@@ -62,13 +62,13 @@ class HybridRetriever:
         self.lexical_weight = lexical_weight
         self.title_weight = 1.0
 
-    def _title_names(self, query: str) -> list[tuple[str, str]]:
+    def _named_sections(self, query: str) -> list[str]:
         """Sections whose heading, or the abbreviation in its parentheses, a short query names
         ("what is RAG?"); in longer questions a heading's words are usually context, not the topic."""
         if len(query.split()) > TITLE_QUERY_WORDS:
             return []
         words = f" {_WORDS.sub(' ', query.lower())} "
-        return [(section, name) for name, section in self.index.section_names.items() if f" {name} " in words]
+        return [section for name, section in self.index.section_names.items() if f" {name} " in words]
 
     def _dense(self, query: str, domain: int | None) -> dict[int, float]:
         """Cosine similarity of the nearest chunks, by chunk position."""
@@ -114,7 +114,7 @@ class HybridRetriever:
                 fused[section] += weight / (RRF_K + rank + 1)
                 best_chunk.setdefault(section, i)  # the dense side's choice wins
 
-        for section, _name in self._title_names(query):
+        for section in self._named_sections(query):
             fused[section] += self.title_weight / (RRF_K + 1)  # the query names this section
             best_chunk.setdefault(section, self.index.section_first_chunk[section])
 
