@@ -19,7 +19,3 @@ async def quizmaster(state: State) -> dict:
     topic = state.get("topic")
     text = QUIZ_SOON.format(topic=f" (for example {topic})" if topic else "")
     return {"draft": Reply(text=text, route="quizmaster")}
-
-
-async def banking(state: State) -> dict:
-    return {"draft": Reply(text=BANKING_SOON, route="banking")}

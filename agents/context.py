@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
+    from agents.banking.services import BankServices
     from agents.guards.base import Guardrail
     from agents.router.classifier import RouteClassifier
     from knowledge.retriever import HybridRetriever
@@ -21,4 +22,5 @@ class AgentContext:
     classifier: RouteClassifier
     chat_model: BaseChatModel | None = None
     guardrail: Guardrail | None = None  # None: only the basic input checks
+    bank: BankServices | None = None  # the banking demo's store, audit log and FAQ
     max_input_chars: int = 4000

@@ -1,4 +1,7 @@
-"""The one graph every platform shares: input guard → router → agent → output guard."""
+"""The one graph every platform shares: input guard → router → agent → output guard.
+
+The banking agent's tools sit behind a tool guard node, and its writes behind an approval node,
+so "no account data before verification" is visible in the graph, not buried in a prompt."""
 
 from __future__ import annotations
 
@@ -6,7 +9,10 @@ from typing import Any
 
 from langgraph.graph import END, START, StateGraph
 
-from agents.coming_soon import banking, quizmaster
+from agents.banking.approval import approval
+from agents.banking.node import banking
+from agents.banking.tool_guard import tool_guard
+from agents.coming_soon import quizmaster
 from agents.context import AgentContext
 from agents.guards.input_guard import input_guard
 from agents.guards.output_guard import output_guard
@@ -24,11 +30,13 @@ def build_graph(checkpointer: Any = None) -> Any:
     graph.add_node("router", router, destinations=ROUTES)
     graph.add_node("tutor", tutor)
     graph.add_node("quizmaster", quizmaster)
-    graph.add_node("banking", banking)
+    graph.add_node("banking", banking, destinations=("tool_guard", "output_guard"))
+    graph.add_node("tool_guard", tool_guard, destinations=("banking", "approval"))
+    graph.add_node("approval", approval, destinations=("tool_guard", "output_guard"))
     graph.add_node("help", help_agent)
     graph.add_node("output_guard", output_guard)
     graph.add_edge(START, "input_guard")
-    for agent in ROUTES:
+    for agent in ("tutor", "quizmaster", "help"):
         graph.add_edge(agent, "output_guard")
     graph.add_edge("output_guard", END)
     return graph.compile(checkpointer=checkpointer, name="aifbot")

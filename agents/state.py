@@ -10,6 +10,7 @@ from langgraph.graph.message import add_messages
 from pydantic import BaseModel
 from typing_extensions import TypedDict
 
+from agents.banking.calls import BankCall, BankSession, ToolOutcome
 from agents.reply import Citation, Finding, Pending, Reply, Route
 
 
@@ -41,6 +42,10 @@ class State(InputState, total=False):
     sources: list[Citation]
     evidence: list[str]  # passages a model-written answer must be grounded in
     findings: Annotated[list[Finding], lambda _old, new: new]  # this turn's only
+    bank: BankSession | None  # the banking flow: account, verification, pending approval
+    bank_calls: list[BankCall]  # tool calls waiting for the tool guard
+    bank_results: list[ToolOutcome]  # what the tool guard did with them
+    bank_messages: list[AnyMessage]  # a chat model's tool-calling exchange within one turn
     draft: Reply | None  # an agent's answer before the output guard
     reply: Reply | None  # the final answer of the turn
 
@@ -49,6 +54,7 @@ class State(InputState, total=False):
 CHECKPOINT_TYPES = [
     ("agents.state", "UserRef"),
     *(("agents.reply", name) for name in ("Reply", "Citation", "Choice", "Finding", "GuardVerdict")),
+    *(("agents.banking.calls", name) for name in ("BankSession", "BankCall", "ToolOutcome")),
 ]
 
 

@@ -27,6 +27,10 @@ eval_app = typer.Typer(help="Quality metrics on labelled JSONL sets.", no_args_i
 app.add_typer(eval_app, name="eval")
 questions_app = typer.Typer(help="The practice question bank.", no_args_is_help=True)
 app.add_typer(questions_app, name="questions")
+bank_app = typer.Typer(help="The Bank of Chicago demo agent's data.", no_args_is_help=True)
+app.add_typer(bank_app, name="bank")
+audit_app = typer.Typer(help="The banking tools' audit log.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
 
 console = Console()
 err = Console(stderr=True)
@@ -289,6 +293,40 @@ def questions_stats(as_json: JsonOpt = False) -> None:
     for name in ("by_domain", "by_task", "by_type", "single_answer_positions"):
         values = "  ".join(f"{k}: {v}" for k, v in getattr(stats, name).items())
         console.print(f"  {name.replace('_', ' ')}: {values}")
+
+
+@bank_app.command("seed")
+def bank_seed() -> None:
+    """Create the customerAccountStatus table (SQLite or DynamoDB) and fill it with the demo rows."""
+    from tools.bank.data import load_demo_accounts
+    from tools.bank.store import AccountStoreError
+
+    rt = runtime(show_progress=False)
+    try:
+        count = rt.account_store(seed_demo=False).seed(load_demo_accounts())
+    except AccountStoreError as exc:
+        raise UserError(str(exc)) from exc
+    err.print(f"seeded {count} accounts ({rt.settings.bank_backend})")
+
+
+@audit_app.command("tail")
+def audit_tail(
+    lines: Annotated[int, typer.Option("-n", min=1, max=1000, help="How many entries.")] = 20,
+    as_json: JsonOpt = False,
+) -> None:
+    """The latest banking tool calls, allowed or refused: who, account, tool, decision, reason."""
+    from tools.audit import AuditLog
+
+    entries = AuditLog(Settings().data_dir / "audit.sqlite3").tail(lines)
+    if as_json:
+        emit({"entries": [e.model_dump(mode="json") for e in entries]})
+        return
+    for e in entries:
+        console.print(
+            f"{e.time:%Y-%m-%d %H:%M:%S} {e.platform}:{e.user} {e.tool} {e.account or '-'} "
+            f"{e.decision} {escape(e.reason)}",
+            highlight=False,
+        )
 
 
 @app.command()

@@ -7,6 +7,7 @@ import sqlite3
 from typing import Any
 
 from langchain_core.messages import HumanMessage
+from langgraph.types import Command
 from pydantic import BaseModel, Field
 
 from agents.context import AgentContext
@@ -48,15 +49,25 @@ class ConversationService:
 
     async def handle(self, turn: Turn) -> Reply:
         key = turn.conversation
+        config = {"configurable": {"thread_id": key}}
         try:
+            paused = (await self.graph.aget_state(config)).interrupts
+            # a paused flow (an approval) takes the next message as its answer
+            payload = (
+                Command(resume=turn.text)
+                if paused
+                else {"messages": [HumanMessage(turn.text)], "user": turn.user, "conversation": key}
+            )
             state = await self.graph.ainvoke(
-                {"messages": [HumanMessage(turn.text)], "user": turn.user, "conversation": key},
-                config={"configurable": {"thread_id": key}},
+                payload,
+                config=config,
                 context=self.context,
                 # one checkpoint write per turn, not per node: a crash mid-turn only loses the
                 # unanswered message, and interrupts are still saved when the run exits
                 durability="exit",
             )
+            if state.get("__interrupt__"):
+                return Reply.model_validate(state["__interrupt__"][0].value)
             return state["reply"]
         except sqlite3.OperationalError as exc:  # locked or unwritable checkpoint database
             log.error("checkpoint store failed for %s: %s", key, exc)

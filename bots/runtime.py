@@ -18,10 +18,12 @@ from knowledge.vector_cache import CachedEmbedder
 if TYPE_CHECKING:  # the graph stack loads only for commands that run the graph
     from langchain_core.language_models import BaseChatModel
 
+    from agents.banking.services import BankServices
     from agents.context import AgentContext
     from agents.guards.base import Guardrail
     from agents.router.classifier import RouteClassifier
     from bots.core import ConversationService
+    from tools.bank.store import AccountStore
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +138,46 @@ class Runtime:
             policy, client, self.settings.guardrail.id, self.settings.guardrail.version, fallback=local
         )
 
+    def account_store(self, seed_demo: bool = True) -> AccountStore:
+        """The demo accounts: SQLite under the data dir (seeded on first use) or DynamoDB."""
+        from tools.bank.data import load_demo_accounts
+        from tools.bank.store import DynamoDBAccountStore, SqliteAccountStore
+
+        if self.settings.bank_backend == "dynamodb":
+            import boto3
+
+            client = boto3.client(
+                "dynamodb",
+                region_name=self.settings.aws_region,
+                endpoint_url=self.settings.dynamodb.endpoint_url,
+            )
+            return DynamoDBAccountStore(client)  # filled by `aifbot bank seed`, never implicitly
+        path = self.settings.data_dir / "bank.sqlite3"
+        fresh = not path.exists()
+        store = SqliteAccountStore(path)
+        if fresh and seed_demo:
+            store.seed(load_demo_accounts())
+        return store
+
+    @cached_property
+    def bank(self) -> BankServices:
+        from agents.banking.services import BankServices
+        from knowledge.index import KnowledgeIndex
+        from knowledge.retriever import HybridRetriever
+        from tools.audit import AuditLog
+        from tools.bank.data import FAQ_FILE, load_document_guides
+
+        faq = KnowledgeIndex(
+            self.chroma_client(), self.embedder, name="bank-faq", document_embedder=self.document_embedder
+        ).open()
+        faq.ingest([FAQ_FILE])
+        return BankServices(
+            store=self.account_store(),
+            audit=AuditLog(self.settings.data_dir / "audit.sqlite3"),
+            guides=load_document_guides(),
+            faq=HybridRetriever(faq),
+        )
+
     def agent_context(self) -> AgentContext:
         from agents.context import AgentContext
 
@@ -144,6 +186,7 @@ class Runtime:
             classifier=self.classifier,
             chat_model=self.chat_model,
             guardrail=self.guardrail,
+            bank=self.bank,
         )
 
     @asynccontextmanager

@@ -68,3 +68,7 @@ def local_guardrail(embedder: MiniLMEmbedder, model_cache: Path):
     from agents.guards.policy import load_policy
 
     return LocalGuardrail(load_policy(), embedder, cache_dir=model_cache)
+
+
+# moto's DynamoDB server, for the account store and the banking agent tests
+from tests.dynamodb import dynamodb_client, moto_dynamodb_endpoint, unique_table  # noqa: E402, F401
