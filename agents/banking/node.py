@@ -4,6 +4,7 @@ tool guard, and explains what came back."""
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
@@ -19,6 +20,8 @@ from agents.context import AgentContext
 from agents.reply import Citation, Reply
 from agents.state import State
 
+log = logging.getLogger(__name__)
+
 MAX_TOOL_ROUNDS = 6
 _REFUSALS = {
     "not verified": say.NOT_VERIFIED,
@@ -27,6 +30,7 @@ _REFUSALS = {
     "bulk request": say.ONE_ACCOUNT,
     "not the verified account": say.ONE_ACCOUNT,
     "unavailable": say.UNAVAILABLE,
+    "blocked by guardrail": say.BLOCKED,
 }
 _TOOL_NAMES = {cls.__name__: name for name, cls in TOOLS.items()}  # a model sees the class names
 
@@ -164,9 +168,12 @@ async def banking(state: State, runtime: Runtime[AgentContext]) -> Command:
     session = (state.get("bank") or BankSession()).model_copy(deep=True)
     if services is None:
         return say_(session, BANKING_SOON)
-    if runtime.context.chat_model is not None:
-        return await model_turn(state, runtime.context, session)
     results = state.get("bank_results") or []
+    if runtime.context.chat_model is not None:
+        try:
+            return await model_turn(state, runtime.context, session)
+        except Exception as exc:  # throttling, timeouts, outages: the offline agent carries on
+            log.warning("banking model failed (%s); answering offline", type(exc).__name__)
     if results:
         return explain(session, results[-1], services)
     return plan(state["text"], session)

@@ -41,3 +41,4 @@ PENDING = (
 CLOSED = "Account {account} is closed. Please contact the bank if you think that's a mistake."
 DOCUMENTS = "For {reason}, the bank accepts: {documents}."
 NO_FAQ = "I couldn't find that in the bank's FAQ."
+BLOCKED = "I can't pass that on: it didn't get through the safety checks."

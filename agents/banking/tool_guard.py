@@ -105,6 +105,18 @@ class _Guard:
         return ToolOutcome(call_id=call.id, tool=call.tool, decision="allowed", result=result)
 
 
+FREE_TEXT_ARGS = ("document", "question")
+
+
+async def screened(call: BankCall, context: AgentContext) -> ToolOutcome | None:
+    """The guardrail's hook: free text a model puts into tool arguments is checked like user input."""
+    text = " ".join(str(call.args[k]) for k in FREE_TEXT_ARGS if call.args.get(k))
+    if context.guardrail is None or not text:
+        return None
+    verdict = await context.guardrail.check(text, "input")
+    return _refuse(call, "blocked by guardrail") if verdict.action == "block" else None
+
+
 async def tool_guard(state: State, runtime: Runtime[AgentContext]) -> Command:
     services = runtime.context.bank
     assert services is not None, "the banking agent runs only with bank services"
@@ -112,7 +124,7 @@ async def tool_guard(state: State, runtime: Runtime[AgentContext]) -> Command:
     calls = state.get("bank_calls") or []
     outcomes: list[ToolOutcome] = []
     for call in calls:
-        refusal = guard.check(call, calls)
+        refusal = guard.check(call, calls) or await screened(call, runtime.context)
         if refusal is None and call.tool in WRITE_TOOLS and not call.approved:
             guard.session.pending_approval = call
             guard.session.approval_expires = services.clock() + services.approval_ttl
