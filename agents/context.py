@@ -10,6 +10,7 @@ if TYPE_CHECKING:
 
     from agents.banking.services import BankServices
     from agents.guards.base import Guardrail
+    from agents.quizmaster.services import QuizServices
     from agents.router.classifier import RouteClassifier
     from knowledge.retriever import HybridRetriever
 
@@ -23,4 +24,5 @@ class AgentContext:
     chat_model: BaseChatModel | None = None
     guardrail: Guardrail | None = None  # None: only the basic input checks
     bank: BankServices | None = None  # the banking demo's store, audit log and FAQ
+    quiz: QuizServices | None = None  # the question bank and the progress store
     max_input_chars: int = 4000

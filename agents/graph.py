@@ -12,11 +12,11 @@ from langgraph.graph import END, START, StateGraph
 from agents.banking.approval import approval
 from agents.banking.node import banking
 from agents.banking.tool_guard import tool_guard
-from agents.coming_soon import quizmaster
 from agents.context import AgentContext
 from agents.guards.input_guard import input_guard
 from agents.guards.output_guard import output_guard
 from agents.help.node import help_agent
+from agents.quizmaster.node import quizmaster
 from agents.router.classifier import ROUTES
 from agents.router.node import router
 from agents.state import InputState, State

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from typing_extensions import TypedDict
 
 from agents.banking.calls import BankCall, BankSession, ToolOutcome
+from agents.quizmaster.session import QuizSession
 from agents.reply import Citation, Finding, Pending, Reply, Route
 
 
@@ -42,6 +43,7 @@ class State(InputState, total=False):
     sources: list[Citation]
     evidence: list[str]  # passages a model-written answer must be grounded in
     findings: Annotated[list[Finding], lambda _old, new: new]  # this turn's only
+    quiz: QuizSession | None  # the open practice session
     bank: BankSession | None  # the banking flow: account, verification, pending approval
     bank_calls: list[BankCall]  # tool calls waiting for the tool guard
     bank_results: list[ToolOutcome]  # what the tool guard did with them
@@ -55,6 +57,7 @@ CHECKPOINT_TYPES = [
     ("agents.state", "UserRef"),
     *(("agents.reply", name) for name in ("Reply", "Citation", "Choice", "Finding", "GuardVerdict")),
     *(("agents.banking.calls", name) for name in ("BankSession", "BankCall", "ToolOutcome")),
+    *(("agents.quizmaster.session", name) for name in ("QuizSession", "QuizResult")),
 ]
 
 

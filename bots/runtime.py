@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # the graph stack loads only for commands that run the graph
     from agents.banking.services import BankServices
     from agents.context import AgentContext
     from agents.guards.base import Guardrail
+    from agents.quizmaster.services import QuizServices
     from agents.router.classifier import RouteClassifier
     from bots.core import ConversationService
     from tools.bank.store import AccountStore
@@ -178,6 +179,14 @@ class Runtime:
             faq=HybridRetriever(faq),
         )
 
+    @cached_property
+    def quiz(self) -> QuizServices:
+        from agents.quizmaster.services import QuizServices
+        from knowledge.question_bank import load_questions
+        from tools.progress import ProgressStore
+
+        return QuizServices(load_questions(), ProgressStore(self.settings.data_dir / "progress.sqlite3"))
+
     def agent_context(self) -> AgentContext:
         from agents.context import AgentContext
 
@@ -187,6 +196,7 @@ class Runtime:
             chat_model=self.chat_model,
             guardrail=self.guardrail,
             bank=self.bank,
+            quiz=self.quiz,
         )
 
     @asynccontextmanager

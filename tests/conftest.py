@@ -4,6 +4,7 @@ built once per test run."""
 from __future__ import annotations
 
 import os
+import random
 from pathlib import Path
 
 import pytest
@@ -58,8 +59,15 @@ def classifier(
 
 
 @pytest.fixture
-def agent_context(retriever: HybridRetriever, classifier: NearestNeighbourClassifier) -> AgentContext:
-    return AgentContext(retriever=retriever, classifier=classifier)
+def agent_context(
+    retriever: HybridRetriever, classifier: NearestNeighbourClassifier, tmp_path: Path
+) -> AgentContext:
+    from agents.quizmaster.services import QuizServices
+    from knowledge.question_bank import load_questions
+    from tools.progress import ProgressStore
+
+    quiz = QuizServices(load_questions(), ProgressStore(tmp_path / "progress.sqlite3"), random.Random(7))
+    return AgentContext(retriever=retriever, classifier=classifier, quiz=quiz)
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,6 @@ from agents.banking import prompts as say
 from agents.banking.calls import TOOLS, BankCall, BankSession, ToolOutcome
 from agents.banking.parser import parse
 from agents.banking.services import BankServices
-from agents.coming_soon import BANKING_SOON
 from agents.context import AgentContext
 from agents.reply import Citation, Reply
 from agents.state import State
@@ -167,7 +166,7 @@ async def banking(state: State, runtime: Runtime[AgentContext]) -> Command:
     services = runtime.context.bank
     session = (state.get("bank") or BankSession()).model_copy(deep=True)
     if services is None:
-        return say_(session, BANKING_SOON)
+        return say_(session, say.NOT_SET_UP)
     results = state.get("bank_results") or []
     if runtime.context.chat_model is not None:
         try:

@@ -61,9 +61,21 @@ _ATTACK_RULES = [
     r"\b(you are|you're|act as|pretend (to be|you are|you're)|from now on|roleplay as|become)\b.{0,50}"
     r"\b(dan|unrestricted|jailbroken|unfiltered|uncensored|without (any )?(rules|restrictions|limits|filters"
     r"|guidelines|censorship)|no (rules|restrictions|limits|filters|guidelines))\b",
-    # fake system or admin turns
-    r"^\W*(system|admin|administrator|developer|root|assistant)\s*(:|message|override|notice)",
-    r"<\|im_start\|>|\[inst\]|<<sys>>|###\s*(system|instruction)",
+    # fake system or admin turns, and role tags
+    r"^\W*(system|admin|administrator|developer|root|assistant|override)\s*(:|message|override|notice)",
+    r"<\|im_start\|>|\[inst\]|<<sys>>|###\s*(system|instruction)|</?\s*(system|user|assistant|instructions?)\s*>",
+    # claims of authority and announcements that the rules are off
+    r"\b(message|notice|update|instruction) from (the )?(aws|amazon|anthropic|openai|admin|administrator"
+    r"|developers?|trust (and|&) safety|security|moderation)\b",
+    r"\b(filters?|guardrails?|safety|restrictions|rules|policies|moderation)\b.{0,20}\b(are|is|have been|has been)"
+    r"\b.{0,10}\b(disabled|off|lifted|removed|suspended|deactivated|turned off)\b",
+    r"\b(recite|recites|reciting|quote|quoting|leak|leaks)\b.{0,40}\b(secret|hidden|system|internal)\b.{0,15}"
+    r"\b(instructions|prompt|rules|configuration)\b",
+    # persona switching
+    r"\b(stop being|you are no longer|you're no longer|forget (that )?you are|no longer act as)\b.{0,30}"
+    r"\b(aifbot|a (study )?bot|an assistant|the assistant|helpful|safe)",
+    # Chinese: ignore the instructions / rules, reveal the system prompt
+    r"(忽略|无视|忘记|忘掉).{0,12}(指令|指示|规则|说明|提示)|(系统提示|系统指令|系统提示词)",
     # turning safety off
     r"\b(disable|turn off|deactivate|remove|switch off|lift|bypass)\b.{0,30}\b(guardrails?|guard|safety|filters?"
     r"|moderation|restrictions|content polic(y|ies)|checks|protections?)\b",
@@ -99,8 +111,8 @@ _TOPIC_RULES = {
     ),
     "ExamDumps": re.compile(
         # anchored at line starts, so the look-aheads stay linear on long text
-        r"(?m)^(?=.*\b(exam|test|aif-c01|certification)\b)(?=.*\b(questions?|answers?|dumps?)\b)"
-        r"(?!.*\b(practice|sample|mock|similar|style|like the)\b)"
+        r"(?m)^(?=.*\b(exam|test|aif-c01|certification)\b)(?=.*\b(questions?|qs|answers?|dumps?)\b)"
+        r"(?!.*(?<!not )(?<!not your )\b(practice|sample|mock|similar|style|like the)\b)"
         r".*\b(real|actual|leaked|recalled|exact|live|word for word|verbatim|trialling|showed up|appeared)\b"
         r"|\b(exam|test|brain) ?dumps?\b|\bdumps? (pdf|file)\b"
         r"|\b(preguntas reales|vraies questions|echten (pr[uü]fungs)?fragen|perguntas reais|quest[oõ]es reais)\b"

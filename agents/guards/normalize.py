@@ -23,6 +23,10 @@ def _join_spaced(text: str) -> str:
     return _SPACED.sub(lambda m: re.sub(r"[ .\-_*]", "", m.group(0)), text)
 
 
+# profanity with the vowels starred out: "f***ing", "sh*t"
+_STARRED = {re.compile(r"\bf[*@#]+(k|ck|cking|king|ing)\b"): "fucking", re.compile(r"\bsh[*@#]+t\b"): "shit"}
+
+
 def normalize(text: str) -> str:
     """A detection copy of the text: NFKC, no invisible characters, Latin look-alikes folded,
     spaced-out letters joined, leetspeak inside words undone, lower case, spaces collapsed
@@ -33,5 +37,7 @@ def normalize(text: str) -> str:
     text = _join_spaced(text)
     text = text.lower()
     text = _LEET_WORD.sub(lambda m: m.group(0).translate(_LEET), text)
+    for pattern, word in _STARRED.items():
+        text = pattern.sub(word, text)
     lines = (" ".join(line.split()) for line in text.splitlines())
     return "\n".join(line for line in lines if line)  # line breaks stay: they end sentences

@@ -6,8 +6,8 @@ import dataclasses
 
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
+from agents.banking.prompts import NOT_SET_UP
 from agents.checkpoints import sqlite_checkpointer
-from agents.coming_soon import BANKING_SOON
 from agents.context import AgentContext
 from agents.graph import build_graph
 from agents.guards.messages import BINARY_REPLY, EMPTY_REPLY
@@ -76,16 +76,16 @@ async def test_help_and_greetings(send: Send) -> None:
     assert "quiz me" in reply.text
 
 
-async def test_routes_without_an_agent_yet_say_so(send: Send) -> None:
+async def test_banking_without_its_services_says_so(send: Send) -> None:
     reply, _ = await send("why is my account 6666 still pending?")
-    assert (reply.route, reply.text) == ("banking", BANKING_SOON)
+    assert (reply.route, reply.text) == ("banking", NOT_SET_UP)
 
 
 async def test_quiz_me_on_that_carries_the_topic(send: Send) -> None:
     first, _ = await send("what is Amazon Comprehend?")
-    reply, _ = await send("quiz me on that")
-    assert reply.route == "quizmaster"
-    assert first.citations[0].title in reply.text
+    reply, state = await send("quiz me on that")
+    assert reply.route == "quizmaster" and reply.pending == "quiz"
+    assert state["quiz"].label == first.citations[0].title
 
 
 async def test_history_is_trimmed(send: Send) -> None:

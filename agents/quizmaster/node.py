@@ -1,0 +1,218 @@
+"""The quizmaster: practice sessions one question at a time, with explanations and citations."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import uuid
+from collections import defaultdict
+
+from langgraph.runtime import Runtime
+
+from agents.context import AgentContext
+from agents.quizmaster import prompts as say
+from agents.quizmaster.grading import BUTTON_PREFIX, AnswerError, button_value, expected_text, grade, parse
+from agents.quizmaster.services import QuizServices
+from agents.quizmaster.session import QuizResult, QuizSession
+from agents.reply import Choice, Citation, Reply
+from agents.state import State
+from knowledge.question_bank import Question
+from tools.progress import Attempt
+
+DEFAULT_COUNT, MAX_COUNT = 5, 20
+_STOP = re.compile(r"^\s*(stop|cancel|quit|exit|end|enough)\b", re.I)
+_SKIP = re.compile(r"^\s*(skip|pass|next one)\b", re.I)
+_HINT = re.compile(r"^\s*(hint|clue|help me)\b", re.I)
+_RESUME = re.compile(r"^\s*(resume|continue|where was i|repeat|again)\b", re.I)
+_NEW = re.compile(r"\b(new quiz|replace|start over|restart)\b", re.I)
+_START = re.compile(r"\b(quiz|test|drill|practi[cs]e|questions?|qs|mcqs?)\b", re.I)
+_COMING = {
+    "mock": re.compile(r"\b(mock|practice exam|full exam|exam simulation)\b", re.I),
+    "stats": re.compile(r"\b(stats|statistics|progress|how am i doing|my score|streak)\b", re.I),
+    "leaderboard": re.compile(r"\b(leaderboard|ranking|top players)\b", re.I),
+    "review": re.compile(r"\b(review|due|weak (spots|areas))\b", re.I),
+}
+_COUNT = re.compile(r"\b(\d{1,2})\s*(?:more\s+)?(?:\w+\s+)?(?:questions?|qs|mcqs?)\b", re.I)
+_DOMAIN = re.compile(r"\bdomain\s*([1-5])\b", re.I)
+_TASK = re.compile(r"\b([1-5]\.[1-4])\b")
+_DIFFICULTY = re.compile(r"\b(easy|medium|hard|difficult|tough)\b", re.I)
+_FILLER = re.compile(
+    r"\b(quiz|test|drill|me|on|about|in|for|some|a|an|the|questions?|qs|mcqs?|please|give|practi[cs]e|"
+    r"ask|start|new|more|another|\d+|domain|task|easy|medium|hard|difficult|tough|let'?s|can|you|i|want|"
+    r"to|with|my|of|few|random)\b|[^\w\s]",
+    re.I,
+)
+_THAT = re.compile(r"\b(that|this|it)\b", re.I)
+
+
+# -- choosing questions ----------------------------------------------------------------------------
+def choose(
+    text: str, services: QuizServices, context: AgentContext, topic: str | None
+) -> tuple[list[Question], str]:
+    """Questions for a request such as "5 hard questions on domain 3" or "quiz me on RAG"."""
+    pool = services.questions
+    labels = []
+    if m := _DOMAIN.search(text):
+        pool = [q for q in pool if q.domain == int(m.group(1))]
+        labels.append(f"domain {m.group(1)}")
+    if m := _TASK.search(text):
+        pool = [q for q in pool if q.task == m.group(1)]
+        labels.append(f"task {m.group(1)}")
+    if m := _DIFFICULTY.search(text):
+        level = {"difficult": "hard", "tough": "hard"}.get(m.group(1).lower(), m.group(1).lower())
+        pool = [q for q in pool if q.difficulty == level]
+        labels.append(level)
+    subject = " ".join(_FILLER.sub(" ", text).split())
+    if _THAT.fullmatch(subject or "-") and topic:
+        subject = topic
+    if subject and not _THAT.fullmatch(subject):
+        sections = {p.section for p in context.retriever.search(subject, k=6).passages}
+        pool = [q for q in pool if sections & set(q.sources)]
+        labels.append(subject)
+    count = min(int(m.group(1)), MAX_COUNT) if (m := _COUNT.search(text)) else DEFAULT_COUNT
+    chosen = services.rng.sample(pool, min(count, len(pool)))
+    return chosen, ", ".join(labels) or "all domains"
+
+
+# -- saying things ---------------------------------------------------------------------------------
+def render(question: Question, session: QuizSession) -> str:
+    head = (
+        f"Question {session.position + 1} of {len(session.questions)} · domain {question.domain} · "
+        f"task {question.task} · {question.difficulty}"
+    )
+    lines = [head, question.stem, ""]
+    lines += [f"{k}) {v}" for k, v in sorted(question.options.items())]
+    if question.targets:
+        lines += ["", *(f"{k}. {v}" for k, v in sorted(question.targets.items()))]
+    lines += ["", say.HOW_TO[question.type]]
+    return "\n".join(lines)
+
+
+def choices(question: Question) -> list[Choice]:
+    if question.type not in ("single", "multiple"):
+        return []
+    return [Choice(label=k, value=button_value(question, k)) for k in sorted(question.options)]
+
+
+def citations(question: Question, context: AgentContext) -> list[Citation]:
+    titles = {c.section: (c.title, c.source) for c in context.retriever.index.chunks}
+    return [
+        Citation(n=n, section=s, title=titles.get(s, (s, ""))[0], source=titles.get(s, ("", ""))[1])
+        for n, s in enumerate(question.sources, start=1)
+    ]
+
+
+def feedback(question: Question, given: list[str] | dict[str, str]) -> str:
+    result = grade(question, given)
+    verdict = "✅ Correct!" if result.correct else f"❌ Not quite: the answer is {result.expected}."
+    lines = [verdict, question.explanation.correct]
+    if not result.correct and isinstance(given, list):
+        lines += [f"{k}: {question.explanation.wrong[k]}" for k in given if k in question.explanation.wrong]
+    refs = " ".join(f"[{n}]" for n in range(1, len(question.sources) + 1))
+    return "\n".join(lines) + f" {refs}"
+
+
+def summary(session: QuizSession) -> str:
+    by_domain: dict[int, list[bool]] = defaultdict(list)
+    for r in session.results:
+        if r.correct is not None:
+            by_domain[r.domain].append(r.correct)
+    answered = [c for v in by_domain.values() for c in v]
+    if not answered:
+        return f"{say.STOPPED} No answers this time."
+    right = sum(answered)
+    lines = [f"Quiz done ({session.label}): {right}/{len(answered)} correct ({right / len(answered):.0%})."]
+    lines += [f"• Domain {d}: {sum(v)}/{len(v)}" for d, v in sorted(by_domain.items())]
+    return "\n".join(lines)
+
+
+# -- the node --------------------------------------------------------------------------------------
+def _update(reply: Reply, session: QuizSession | None) -> dict:
+    open_ = session is not None and not session.finished
+    return {
+        "draft": reply.model_copy(update={"pending": "quiz" if open_ else None}),
+        "quiz": session if open_ else None,
+        "pending": "quiz" if open_ else None,
+        "active": "quizmaster" if open_ else None,
+    }
+
+
+def _ask(
+    session: QuizSession, services: QuizServices, prefix: str = "", cited: list[Citation] | None = None
+) -> dict:
+    if session.finished:
+        text = f"{prefix}\n\n{summary(session)}" if prefix else summary(session)
+        return _update(Reply(text=text.strip(), route="quizmaster", citations=cited or []), None)
+    question = services.by_id[session.current]  # type: ignore[index]
+    text = f"{prefix}\n\n{render(question, session)}" if prefix else render(question, session)
+    return _update(
+        Reply(text=text, route="quizmaster", choices=choices(question), citations=cited or []), session
+    )
+
+
+def _start(text: str, services: QuizServices, context: AgentContext, topic: str | None) -> dict:
+    chosen, label = choose(text, services, context, topic)
+    if not chosen:
+        return _update(Reply(text=say.NO_MATCH, route="quizmaster"), None)
+    session = QuizSession(id=uuid.uuid4().hex[:12], questions=[q.id for q in chosen], label=label)
+    return _ask(session, services)
+
+
+async def quizmaster(state: State, runtime: Runtime[AgentContext]) -> dict:
+    context, services = runtime.context, runtime.context.quiz
+    text = state["text"]
+    if services is None:
+        return _update(Reply(text=say.COMING["mock"], route="quizmaster"), None)
+    session = state.get("quiz")
+    for feature, pattern in _COMING.items():
+        if pattern.search(text) and not (session and not _NEW.search(text) and not _START.search(text)):
+            return _update(Reply(text=say.COMING[feature], route="quizmaster"), session)
+    if session is None or session.finished:
+        if not _START.search(text) and re.fullmatch(r"[\s\w,&-]{1,12}", text):
+            return _update(Reply(text=say.NOTHING_OPEN, route="quizmaster"), None)
+        return _start(text, services, context, state.get("topic"))
+    session = session.model_copy(deep=True)
+    question = services.by_id[session.current]  # type: ignore[index]
+    if text.startswith(BUTTON_PREFIX) and not text.startswith(f"{BUTTON_PREFIX}{question.id}:"):
+        return _ask(session, services, prefix=say.ALREADY_ANSWERED)  # a double click or an old button
+    if _STOP.match(text):
+        return _update(Reply(text=summary(session), route="quizmaster"), None)
+    if _NEW.search(text):
+        return _start(text, services, context, state.get("topic"))
+    if _RESUME.match(text):
+        return _ask(session, services)
+    if _HINT.match(text):
+        titles = ", ".join(c.title for c in citations(question, context))
+        return _ask(session, services, prefix=f"Hint: this is about {titles}.")
+    if _SKIP.match(text):
+        session.results.append(QuizResult(question=question.id, domain=question.domain))
+        session.position += 1
+        return _ask(session, services, prefix=f"Skipped. The answer was {expected_text(question)}.")
+    try:
+        given = parse(question, text)
+    except AnswerError as exc:
+        if _START.search(text) and not text.startswith("quiz:"):
+            n = session.position + 1
+            return _update(
+                Reply(text=say.OPEN_QUIZ.format(n=n, total=len(session.questions)), route="quizmaster"),
+                session,
+            )
+        return _update(Reply(text=str(exc), route="quizmaster", choices=choices(question)), session)
+    result = grade(question, given)
+    user = state["user"]
+    await asyncio.to_thread(
+        services.progress.record,
+        Attempt(
+            platform=user.platform,
+            user=user.id,
+            question=question.id,
+            domain=question.domain,
+            task=question.task,
+            correct=result.correct,
+            answer=result.given,
+            session=session.id,
+        ),
+    )
+    session.results.append(QuizResult(question=question.id, domain=question.domain, correct=result.correct))
+    session.position += 1
+    return _ask(session, services, prefix=feedback(question, given), cited=citations(question, context))
