@@ -10,10 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
-from langchain_core.outputs import ChatGeneration, ChatResult
-from pydantic import Field
+from langchain_core.outputs import ChatResult
 
 from agents.banking import prompts as say
 from agents.banking.services import BankServices
@@ -24,6 +22,7 @@ from agents.reply import Reply
 from agents.state import UserRef
 from bots.core import ConversationService, Turn
 from tests.dynamodb import make_dynamodb_client
+from tests.fakes import ScriptedModel, tool_call
 from tools.audit import AuditLog
 from tools.bank.data import load_demo_accounts, load_document_guides
 from tools.bank.store import DynamoDBAccountStore, SqliteAccountStore
@@ -211,30 +210,6 @@ async def test_account_service_down(
         await service.handle(Turn(text="is account 5555 active?", user=user))
         reply = await service.handle(Turn(text="John", user=user))
     assert reply.text == say.UNAVAILABLE
-
-
-class ScriptedModel(BaseChatModel):
-    """A chat model that answers with the next scripted message, tool calls included."""
-
-    script: list[AIMessage]
-    seen: list[list[Any]] = Field(default_factory=list)
-
-    @property
-    def _llm_type(self) -> str:
-        return "scripted"
-
-    def bind_tools(self, tools: Any, **kwargs: Any) -> ScriptedModel:
-        return self
-
-    def _generate(
-        self, messages: Any, stop: Any = None, run_manager: Any = None, **kwargs: Any
-    ) -> ChatResult:
-        self.seen.append(list(messages))
-        return ChatResult(generations=[ChatGeneration(message=self.script.pop(0))])
-
-
-def tool_call(tool: str, /, **args: str) -> AIMessage:
-    return AIMessage(content="", tool_calls=[{"name": tool, "args": args, "id": f"t{uuid.uuid4().hex[:6]}"}])
 
 
 async def test_model_tool_calls_go_through_the_same_guard(

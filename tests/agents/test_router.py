@@ -1,11 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage
-from langchain_core.outputs import ChatGeneration, ChatResult
 
 from agents.router.classifier import (
     ChatModelClassifier,
@@ -15,6 +10,7 @@ from agents.router.classifier import (
     rule_route,
 )
 from agents.router.node import is_exit, stays_in_flow
+from tests.fakes import ScriptedModel, tool_call
 
 
 @pytest.mark.parametrize(
@@ -82,41 +78,18 @@ def test_exit_words() -> None:
     assert is_exit("cancel") and is_exit("Stop the quiz!") and not is_exit("stop sequences in LLMs explained")
 
 
-class ScriptedToolModel(BaseChatModel):
-    """Answers every call with one tool call, as a structured-output model does."""
-
-    arguments: dict[str, Any]
-    calls: int = 0
-
-    @property
-    def _llm_type(self) -> str:
-        return "scripted"
-
-    def bind_tools(self, tools: Any, **kwargs: Any) -> ScriptedToolModel:
-        return self
-
-    def _generate(
-        self, messages: Any, stop: Any = None, run_manager: Any = None, **kwargs: Any
-    ) -> ChatResult:
-        self.calls += 1
-        message = AIMessage(
-            content="", tool_calls=[{"name": "RouteDecision", "args": self.arguments, "id": "c1"}]
-        )
-        return ChatResult(generations=[ChatGeneration(message=message)])
-
-
 async def test_chat_model_router_uses_structured_output(classifier: NearestNeighbourClassifier) -> None:
-    model = ScriptedToolModel(arguments={"route": "banking", "confidence": 0.8})
+    model = ScriptedModel(script=[tool_call("RouteDecision", route="banking", confidence=0.8)])
     router = ChatModelClassifier(model, fallback=classifier)
     assert await router.classify("can you look into why it is stuck") == RouteDecision(
         route="banking", confidence=0.8
     )
-    assert model.calls == 1
+    assert len(model.seen) == 1
     assert (await router.classify("quiz me")).route == "quizmaster"  # rules need no model
-    assert model.calls == 1
+    assert len(model.seen) == 1
 
 
 async def test_chat_model_router_falls_back_offline(classifier: NearestNeighbourClassifier) -> None:
-    model = ScriptedToolModel(arguments={"route": "nonsense", "confidence": 3})
+    model = ScriptedModel(script=[tool_call("RouteDecision", route="nonsense", confidence=3)])
     router = ChatModelClassifier(model, fallback=classifier)
     assert (await router.classify("what is amazon bedrock")).route == "tutor"
