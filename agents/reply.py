@@ -45,4 +45,5 @@ class Reply(BaseModel):
     pending: Pending | None = None
     private: bool = Field(False, description="Send as ephemeral/DM in shared channels.")
     notice: str | None = Field(None, description="A short note shown apart, e.g. 'offline excerpts'.")
+    image_png: bytes | None = Field(None, exclude=True, description="A chart the adapters attach.")
     guardrail: GuardVerdict = Field(default_factory=GuardVerdict)

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from typing_extensions import TypedDict
 
 from agents.banking.calls import BankCall, BankSession, ToolOutcome
+from agents.quizmaster.mock import MockExam
 from agents.quizmaster.session import QuizSession
 from agents.reply import Citation, Finding, Pending, Reply, Route
 
@@ -44,6 +45,8 @@ class State(InputState, total=False):
     evidence: list[str]  # passages a model-written answer must be grounded in
     findings: Annotated[list[Finding], lambda _old, new: new]  # this turn's only
     quiz: QuizSession | None  # the open practice session
+    mock: MockExam | None  # the open mock exam
+    confirm_reset: bool  # waiting for "yes" before deleting the user's progress
     bank: BankSession | None  # the banking flow: account, verification, pending approval
     bank_calls: list[BankCall]  # tool calls waiting for the tool guard
     bank_results: list[ToolOutcome]  # what the tool guard did with them
@@ -58,6 +61,7 @@ CHECKPOINT_TYPES = [
     *(("agents.reply", name) for name in ("Reply", "Citation", "Choice", "Finding", "GuardVerdict")),
     *(("agents.banking.calls", name) for name in ("BankSession", "BankCall", "ToolOutcome")),
     *(("agents.quizmaster.session", name) for name in ("QuizSession", "QuizResult")),
+    ("agents.quizmaster.mock", "MockExam"),
 ]
 
 

@@ -295,6 +295,35 @@ def questions_stats(as_json: JsonOpt = False) -> None:
         console.print(f"  {name.replace('_', ' ')}: {values}")
 
 
+@questions_app.command("generate")
+def questions_generate(
+    domain: Annotated[int, typer.Option(min=1, max=5, help="Exam domain.")],
+    count: Annotated[int, typer.Option(min=1, max=50, help="How many drafts.")] = 5,
+) -> None:
+    """Draft new questions from the notes with the chat model into a review file (never served
+    until a person moves them into the bank)."""
+    import random
+
+    from agents.quizmaster.generation import generate_questions, review_path, write_review_file
+    from knowledge.documents import load_notes
+    from knowledge.question_bank import load_questions
+
+    model = runtime(show_progress=False).chat_model
+    if model is None:
+        raise MissingSettingError(
+            "AIFBOT_LLM is not set; drafting questions needs a chat model (e.g. bedrock)."
+        )
+    drafts = review_path(domain)
+    existing = {q.id for q in load_questions()} | (
+        {q.id for q in load_questions([drafts])} if drafts.exists() else set()
+    )
+    report = asyncio.run(generate_questions(model, load_notes(), domain, count, existing, random.Random()))
+    if report.accepted:
+        err.print(f"wrote {len(report.accepted)} drafts to {write_review_file(report.accepted, drafts)}")
+    for what, why in report.rejected:
+        err.print(f"[yellow]rejected[/] {escape(what)}: {escape(why)}", highlight=False)
+
+
 @bank_app.command("seed")
 def bank_seed() -> None:
     """Create the customerAccountStatus table (SQLite or DynamoDB) and fill it with the demo rows."""

@@ -6,12 +6,15 @@ import asyncio
 import re
 import uuid
 from collections import defaultdict
+from datetime import datetime
 
 from langgraph.runtime import Runtime
 
 from agents.context import AgentContext
 from agents.quizmaster import prompts as say
 from agents.quizmaster.grading import BUTTON_PREFIX, AnswerError, button_value, expected_text, grade, parse
+from agents.quizmaster.mock import MockExam, score, start_mock
+from agents.quizmaster.progress_views import leaderboard_text, review_questions, stats_text
 from agents.quizmaster.services import QuizServices
 from agents.quizmaster.session import QuizResult, QuizSession
 from agents.reply import Choice, Citation, Reply
@@ -26,12 +29,15 @@ _HINT = re.compile(r"^\s*(hint|clue|help me)\b", re.I)
 _RESUME = re.compile(r"^\s*(resume|continue|where was i|repeat|again)\b", re.I)
 _NEW = re.compile(r"\b(new quiz|replace|start over|restart)\b", re.I)
 _START = re.compile(r"\b(quiz|test|drill|practi[cs]e|questions?|qs|mcqs?)\b", re.I)
-_COMING = {
+_REQUESTS = {
+    "reset": re.compile(r"\breset\b.{0,20}\b(progress|stats|history)\b|\bstart from scratch\b", re.I),
     "mock": re.compile(r"\b(mock|practice exam|full exam|exam simulation)\b", re.I),
-    "stats": re.compile(r"\b(stats|statistics|progress|how am i doing|my score|streak)\b", re.I),
-    "leaderboard": re.compile(r"\b(leaderboard|ranking|top players)\b", re.I),
-    "review": re.compile(r"\b(review|due|weak (spots|areas))\b", re.I),
+    "stats": re.compile(r"\b(stats|statistics|progress|how am i doing|my score|streak|readiness)\b", re.I),
+    "leaderboard": re.compile(r"\b(leaderboard|ranking|top players|who'?s winning)\b", re.I),
+    "review": re.compile(r"\b(review|due|weak (spots|areas)|weakest)\b", re.I),
 }
+_FINISH = re.compile(r"^\s*(finish|submit|stop|end|i'?m done|done)\b", re.I)
+_YES = re.compile(r"^\s*(yes|y|yep|sure|confirm|reset|quiz:reset:yes)\b", re.I)
 _COUNT = re.compile(r"\b(\d{1,2})\s*(?:more\s+)?(?:\w+\s+)?(?:questions?|qs|mcqs?)\b", re.I)
 _DOMAIN = re.compile(r"\bdomain\s*([1-5])\b", re.I)
 _TASK = re.compile(r"\b([1-5]\.[1-4])\b")
@@ -75,11 +81,7 @@ def choose(
 
 
 # -- saying things ---------------------------------------------------------------------------------
-def render(question: Question, session: QuizSession) -> str:
-    head = (
-        f"Question {session.position + 1} of {len(session.questions)} · domain {question.domain} · "
-        f"task {question.task} · {question.difficulty}"
-    )
+def render(question: Question, head: str) -> str:
     lines = [head, question.stem, ""]
     lines += [f"{k}) {v}" for k, v in sorted(question.options.items())]
     if question.targets:
@@ -144,7 +146,11 @@ def _ask(
         text = f"{prefix}\n\n{summary(session)}" if prefix else summary(session)
         return _update(Reply(text=text.strip(), route="quizmaster", citations=cited or []), None)
     question = services.by_id[session.current]  # type: ignore[index]
-    text = f"{prefix}\n\n{render(question, session)}" if prefix else render(question, session)
+    head = (
+        f"Question {session.position + 1} of {len(session.questions)} · domain {question.domain} · "
+        f"task {question.task} · {question.difficulty}"
+    )
+    text = f"{prefix}\n\n{render(question, head)}" if prefix else render(question, head)
     return _update(
         Reply(text=text, route="quizmaster", choices=choices(question), citations=cited or []), session
     )
@@ -158,20 +164,124 @@ def _start(text: str, services: QuizServices, context: AgentContext, topic: str 
     return _ask(session, services)
 
 
+def _scope(state: State) -> str:
+    return ":".join(state["conversation"].split(":")[:2])  # platform:channel (or server)
+
+
+def _attempt(state: State, question: Question, correct: bool, answer: str, session: str) -> Attempt:
+    user = state["user"]
+    return Attempt(
+        platform=user.platform,
+        user=user.id,
+        question=question.id,
+        domain=question.domain,
+        task=question.task,
+        correct=correct,
+        answer=answer,
+        session=session,
+        scope=_scope(state),
+    )
+
+
+def _plain(text: str, session: QuizSession | None = None, **extra: object) -> dict:
+    return _update(Reply(text=text, route="quizmaster"), session) | extra
+
+
+# -- mock exam -------------------------------------------------------------------------------------
+def _mock_question(exam: MockExam, services: QuizServices, now: datetime, prefix: str = "") -> dict:
+    question = services.by_id[exam.current]  # type: ignore[index]
+    head = f"Mock exam · question {exam.position + 1} of {len(exam.questions)} · {exam.time_left_text(now)}"
+    text = f"{prefix}\n\n{render(question, head)}" if prefix else render(question, head)
+    reply = Reply(text=text, route="quizmaster", choices=choices(question), pending="quiz")
+    return {"draft": reply, "mock": exam, "pending": "quiz", "active": "quizmaster"}
+
+
+async def _mock_finish(exam: MockExam, services: QuizServices, state: State, prefix: str = "") -> dict:
+    report = score(exam, services.by_id)
+    for qid, raw in exam.answers.items():
+        question = services.by_id[qid]
+        try:
+            correct = grade(question, parse(question, raw)).correct
+        except AnswerError:
+            correct = False
+        await asyncio.to_thread(services.progress.record, _attempt(state, question, correct, raw, exam.id))
+    text = f"{prefix}\n\n{report.text()}".strip()
+    return _plain(text, mock=None)
+
+
+async def _mock_turn(exam: MockExam, text: str, services: QuizServices, state: State) -> dict:
+    now = services.clock()
+    exam = exam.model_copy(deep=True)
+    if exam.expired(now):
+        return await _mock_finish(exam, services, state, say.TIME_UP)
+    if _FINISH.match(text):
+        return await _mock_finish(exam, services, state)
+    if _RESUME.match(text) or _REQUESTS["mock"].search(text):
+        return _mock_question(exam, services, now)
+    question = services.by_id[exam.current]  # type: ignore[index]
+    try:
+        parse(question, text)
+    except AnswerError as exc:
+        return _mock_question(exam, services, now, prefix=str(exc))
+    exam.answers[question.id] = text
+    exam.position += 1
+    if exam.finished:
+        return await _mock_finish(exam, services, state)
+    return _mock_question(exam, services, now)
+
+
+# -- the node --------------------------------------------------------------------------------------
 async def quizmaster(state: State, runtime: Runtime[AgentContext]) -> dict:
     context, services = runtime.context, runtime.context.quiz
-    text = state["text"]
     if services is None:
-        return _update(Reply(text=say.COMING["mock"], route="quizmaster"), None)
+        return _plain(say.NOT_SET_UP)
+    text, user, now = state["text"], state["user"], services.clock()
+    if state.get("confirm_reset"):
+        if _YES.match(text):
+            removed = await asyncio.to_thread(services.progress.reset, user.platform, user.id)
+            return _plain(say.RESET_DONE.format(n=removed), confirm_reset=False)
+        return _plain(say.RESET_KEPT, confirm_reset=False)
+    if (exam := state.get("mock")) is not None:
+        return await _mock_turn(exam, text, services, state)
     session = state.get("quiz")
-    for feature, pattern in _COMING.items():
-        if pattern.search(text) and not (session and not _NEW.search(text) and not _START.search(text)):
-            return _update(Reply(text=say.COMING[feature], route="quizmaster"), session)
+    request = next((name for name, pattern in _REQUESTS.items() if pattern.search(text)), None)
+    if request == "stats":
+        message, chart = await asyncio.to_thread(stats_text, services, user.platform, user.id, now)
+        reply = Reply(text=message, route="quizmaster", image_png=chart)
+        return _update(reply, session)
+    if request == "leaderboard":
+        return _plain(await asyncio.to_thread(leaderboard_text, services, _scope(state), now), session)
+    if request == "reset":
+        reply = Reply(
+            text=say.CONFIRM_RESET,
+            route="quizmaster",
+            choices=[
+                Choice(label="Yes, reset", value="quiz:reset:yes"),
+                Choice(label="Cancel", value="cancel"),
+            ],
+        )
+        return _update(reply, None) | {"confirm_reset": True, "pending": "quiz", "active": "quizmaster"}
+    if request == "mock":
+        avoid = await asyncio.to_thread(services.progress.answered, user.platform, user.id)
+        exam = start_mock(services.questions, services.rng, now, avoid=avoid)
+        return _mock_question(exam, services, now, prefix=say.MOCK_START) | {"quiz": None}
+    if request == "review":
+        count = min(int(m.group(1)), MAX_COUNT) if (m := _COUNT.search(text)) else DEFAULT_COUNT
+        chosen, label = await asyncio.to_thread(
+            review_questions, services, user.platform, user.id, now, count
+        )
+        session = QuizSession(id=uuid.uuid4().hex[:12], questions=[q.id for q in chosen], label=label)
+        return _ask(session, services)
     if session is None or session.finished:
         if not _START.search(text) and re.fullmatch(r"[\s\w,&-]{1,12}", text):
-            return _update(Reply(text=say.NOTHING_OPEN, route="quizmaster"), None)
+            return _plain(say.NOTHING_OPEN)
         return _start(text, services, context, state.get("topic"))
-    session = session.model_copy(deep=True)
+    return await _practice_turn(session.model_copy(deep=True), text, services, context, state)
+
+
+async def _practice_turn(
+    session: QuizSession, text: str, services: QuizServices, context: AgentContext, state: State
+) -> dict:
     question = services.by_id[session.current]  # type: ignore[index]
     if text.startswith(BUTTON_PREFIX) and not text.startswith(f"{BUTTON_PREFIX}{question.id}:"):
         return _ask(session, services, prefix=say.ALREADY_ANSWERED)  # a double click or an old button
@@ -192,26 +302,12 @@ async def quizmaster(state: State, runtime: Runtime[AgentContext]) -> dict:
         given = parse(question, text)
     except AnswerError as exc:
         if _START.search(text) and not text.startswith("quiz:"):
-            n = session.position + 1
-            return _update(
-                Reply(text=say.OPEN_QUIZ.format(n=n, total=len(session.questions)), route="quizmaster"),
-                session,
-            )
+            n, total = session.position + 1, len(session.questions)
+            return _update(Reply(text=say.OPEN_QUIZ.format(n=n, total=total), route="quizmaster"), session)
         return _update(Reply(text=str(exc), route="quizmaster", choices=choices(question)), session)
     result = grade(question, given)
-    user = state["user"]
     await asyncio.to_thread(
-        services.progress.record,
-        Attempt(
-            platform=user.platform,
-            user=user.id,
-            question=question.id,
-            domain=question.domain,
-            task=question.task,
-            correct=result.correct,
-            answer=result.given,
-            session=session.id,
-        ),
+        services.progress.record, _attempt(state, question, result.correct, result.given, session.id)
     )
     session.results.append(QuizResult(question=question.id, domain=question.domain, correct=result.correct))
     session.position += 1

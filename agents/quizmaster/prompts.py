@@ -16,10 +16,15 @@ OPEN_QUIZ = (
 NOTHING_OPEN = "There's no open question right now. Say *quiz me* (or *quiz me on domain 3*) to start."
 STOPPED = "Quiz stopped."
 ALREADY_ANSWERED = "That question is already answered; here is the current one."
-COMING = {
-    "mock": "The 65-question mock exam is coming soon. Until then try *quiz me on domain 3* or "
-    "*10 hard questions*.",
-    "stats": "Detailed stats and charts are coming soon. Your answers are already being recorded.",
-    "leaderboard": "Leaderboards are coming soon.",
-    "review": "Spaced-repetition reviews are coming soon. Until then, try *quiz me on* a weak topic.",
-}
+NOT_SET_UP = "Practice quizzes aren't set up in this deployment."
+CONFIRM_RESET = "This deletes all your answers and review schedule. Are you sure?"
+RESET_DONE = "Done: your progress is reset ({n} answers removed)."
+RESET_KEPT = "Okay, your progress is kept."
+MOCK_OPEN = (
+    "You have a mock exam open (question {n} of 65, {left}). Say *resume* to carry on or *finish* to submit."
+)
+MOCK_START = (
+    "Mock exam: 65 questions drawn by domain weight, 90 minutes, no feedback until the end, "
+    "scored on the 100–1000 scale (700 passes). Say *finish* to submit early."
+)
+TIME_UP = "Time is up."

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cached_property
 
 from knowledge.question_bank import Question
@@ -15,6 +17,7 @@ class QuizServices:
     questions: list[Question]
     progress: ProgressStore
     rng: random.Random = field(default_factory=random.Random)
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     @cached_property
     def by_id(self) -> dict[str, Question]:

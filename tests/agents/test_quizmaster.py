@@ -137,3 +137,74 @@ async def test_open_quiz_offers_resume_or_replace(quiz) -> None:
 async def test_an_answer_with_nothing_open(quiz) -> None:
     reply, _ = await quiz("B")
     assert reply.text in (say.NOTHING_OPEN,) or reply.route != "quizmaster"
+
+
+async def _answer_all(quiz, n: int, right: bool = True) -> None:
+    for _ in range(n):
+        _, session = await quiz("resume")
+        if session is None:
+            return
+        q = BANK[session.current]
+        await quiz(right_answer(q) if right or q.type != "single" else wrong_answer(q))
+
+
+async def test_wrong_answers_come_back_for_review(quiz, agent_context: AgentContext) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    services = agent_context.quiz
+    await quiz("quiz me with 3 questions on domain 2")
+    await _answer_all(quiz, 3, right=False)
+    services.clock = lambda: datetime.now(UTC) + timedelta(days=1)
+    _, session = await quiz("review")
+    assert session.label == "review: due cards"
+    wrong = {a for a in services.progress.due("discord", "U1", services.clock())}
+    assert set(session.questions) <= wrong and session.questions
+
+
+async def test_review_targets_weak_task_statements(quiz) -> None:
+    _, session = await quiz("review my weak spots")
+    assert session.label.startswith("review: ") and len(session.questions) == 5
+
+
+async def test_stats_with_chart(quiz) -> None:
+    reply, _ = await quiz("my stats")
+    assert reply.text.startswith("No answers yet")
+    await quiz("quiz me with 10 questions")
+    await _answer_all(quiz, 10)
+    reply, _ = await quiz("how am I doing?")
+    assert "10 answered" in reply.text and "Daily streak: 1" in reply.text and "Predicted score" in reply.text
+    assert reply.image_png and reply.image_png.startswith(b"\x89PNG")
+
+
+async def test_leaderboard(quiz) -> None:
+    await quiz("quiz me with 2 questions", user="U1")
+    await _answer_all(quiz, 2)
+    reply, _ = await quiz("leaderboard", user="U2")
+    assert "This week" in reply.text and "1. U1: " in reply.text
+
+
+async def test_reset_needs_confirmation(quiz, agent_context: AgentContext) -> None:
+    await quiz("quiz me with 1 question")
+    await _answer_all(quiz, 1)
+    reply, _ = await quiz("reset my progress")
+    assert reply.text == say.CONFIRM_RESET and [c.label for c in reply.choices] == ["Yes, reset", "Cancel"]
+    assert (await quiz("no"))[0].text == say.RESET_KEPT
+    await quiz("reset my progress")
+    assert (await quiz("quiz:reset:yes"))[0].text == say.RESET_DONE.format(n=1)
+    assert agent_context.quiz.progress.answered("discord", "U1") == set()
+
+
+async def test_mock_exam_runs_out_of_time(quiz, agent_context: AgentContext) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    services = agent_context.quiz
+    start = datetime.now(UTC)
+    services.clock = lambda: start
+    reply, _ = await quiz("start a mock exam")
+    assert reply.text.startswith(say.MOCK_START) and "question 1 of 65" in reply.text
+    for _ in range(3):
+        reply, _ = await quiz("A" if "Reply with one letter" in reply.text else "resume")
+    assert "✅" not in reply.text and "❌" not in reply.text  # no feedback during the exam
+    services.clock = lambda: start + timedelta(minutes=91)
+    reply, _ = await quiz("B")
+    assert reply.text.startswith(say.TIME_UP) and "Scaled score:" in reply.text
