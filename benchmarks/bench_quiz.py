@@ -16,7 +16,7 @@ from agents.quizmaster.grading import grade, parse
 from agents.quizmaster.progress_views import review_questions
 from agents.quizmaster.services import QuizServices
 from bots.benchmark import percentiles
-from knowledge.question_bank import load_questions
+from knowledge.question_bank import Question, load_questions
 from tools.progress import Attempt, ProgressStore
 
 
@@ -24,6 +24,21 @@ def answer_text(question) -> str:
     if isinstance(question.answer, dict):
         return " ".join(f"{k}-{v}" for k, v in question.answer.items())
     return " ".join(question.answer_letters)
+
+
+def attempt(q: Question, correct: bool, answer: str, session: str, when: datetime) -> Attempt:
+    return Attempt(
+        platform="slack",
+        user="U1",
+        question=q.id,
+        domain=q.domain,
+        task=q.task,
+        correct=correct,
+        answer=answer,
+        session=session,
+        scope="slack:C1",
+        time=when,
+    )
 
 
 def main() -> None:
@@ -36,50 +51,24 @@ def main() -> None:
         for n in range(10_000):
             q = rng.choice(questions)
             when = start + timedelta(minutes=17 * n)
-            store.record(
-                Attempt(
-                    platform="slack",
-                    user="U1",
-                    question=q.id,
-                    domain=q.domain,
-                    task=q.task,
-                    correct=rng.random() < 0.7,
-                    answer="A",
-                    session=f"s{n}",
-                    scope="slack:C1",
-                    time=when,
-                )
-            )
-        now = datetime.now(UTC)
-        pick = []
-        for _ in range(200):
-            t = time.perf_counter()
-            review_questions(services, "slack", "U1", now, 5)
-            pick.append(time.perf_counter() - t)
+            store.record(attempt(q, rng.random() < 0.7, "A", f"s{n}", when))
+        # due cards (now) and, when nothing is due (before the first answer), the weakest tasks
+        timings: dict[str, list[float]] = {"pick_due_cards": [], "pick_weakest_tasks": []}
+        for name, when in (("pick_due_cards", datetime.now(UTC)), ("pick_weakest_tasks", start)):
+            for _ in range(200):
+                t = time.perf_counter()
+                review_questions(services, "slack", "U1", when, 5)
+                timings[name].append(time.perf_counter() - t)
         record = []
         for n in range(200):
             q = rng.choice(questions)
             t = time.perf_counter()
             result = grade(q, parse(q, answer_text(q)))
-            store.record(
-                Attempt(
-                    platform="slack",
-                    user="U1",
-                    question=q.id,
-                    domain=q.domain,
-                    task=q.task,
-                    correct=result.correct,
-                    answer=result.given,
-                    session=f"b{n}",
-                    scope="slack:C1",
-                )
-            )
+            store.record(attempt(q, result.correct, result.given, f"b{n}", datetime.now(UTC)))
             record.append(time.perf_counter() - t)
-    print(
-        json.dumps(
-            {"pick_next_questions": percentiles(pick), "grade_and_record": percentiles(record)}, indent=2
-        )
-    )
+    report = {name: percentiles(values) for name, values in timings.items()}
+    report["grade_and_record"] = percentiles(record)
+    print(json.dumps(report, indent=2))
 
 
 if __name__ == "__main__":

@@ -25,11 +25,9 @@ class Explanation(BaseModel):
     )
 
 
-class Question(BaseModel):
-    """One practice question in one of the exam's four formats."""
+class QuestionBody(BaseModel):
+    """Everything a question says; the bank adds its id and domain (a drafting model fills this)."""
 
-    id: str = Field(pattern=r"^d[1-5]-\d{3}$")
-    domain: int = Field(ge=1, le=5)
     task: str = Field(description="Task statement such as '3.2'.")
     type: QuestionType
     difficulty: Literal["easy", "medium", "hard"]
@@ -48,6 +46,13 @@ class Question(BaseModel):
     )
     explanation: Explanation
     sources: list[str] = Field(min_length=1, description="Section ids in knowledge/notes/.")
+
+
+class Question(QuestionBody):
+    """One practice question in one of the exam's four formats."""
+
+    id: str = Field(pattern=r"^d[1-5]-\d{3}$")
+    domain: int = Field(ge=1, le=5)
 
     @model_validator(mode="after")
     def _consistent(self) -> Question:

@@ -31,6 +31,8 @@ CREATE TABLE IF NOT EXISTS attempts (
 );
 CREATE INDEX IF NOT EXISTS attempts_by_user ON attempts (platform, user, time);
 CREATE INDEX IF NOT EXISTS attempts_by_scope ON attempts (scope, time);
+CREATE INDEX IF NOT EXISTS attempts_by_task ON attempts (platform, user, task, correct);
+CREATE INDEX IF NOT EXISTS attempts_by_domain ON attempts (platform, user, domain, correct);
 CREATE TABLE IF NOT EXISTS cards (
     platform TEXT NOT NULL,
     user TEXT NOT NULL,
@@ -116,10 +118,9 @@ class ProgressStore:
             return [r[0] for r in rows]
 
     def answered(self, platform: str, user: str) -> set[str]:
+        """Questions the user has answered at least once (one card each, so no scan of attempts)."""
         with self._connect() as db:
-            rows = db.execute(
-                "SELECT DISTINCT question FROM attempts WHERE platform=? AND user=?", (platform, user)
-            )
+            rows = db.execute("SELECT question FROM cards WHERE platform=? AND user=?", (platform, user))
             return {r[0] for r in rows}
 
     def _grouped(self, column: str, platform: str, user: str) -> list[tuple]:

@@ -13,7 +13,6 @@ import random
 import re
 from collections import defaultdict
 from pathlib import Path
-from typing import Literal
 
 import yaml
 from bm25s.stopwords import STOPWORDS_EN
@@ -23,7 +22,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from knowledge import question_bank
 from knowledge.documents import Section
-from knowledge.question_bank import Explanation, Letter, Question, QuestionType
+from knowledge.question_bank import Question, QuestionBody, QuestionType
 
 log = logging.getLogger(__name__)
 
@@ -82,27 +81,8 @@ MIN_SHARED_WORDS = 3
 
 
 # -- models ----------------------------------------------------------------------------------------
-class DraftQuestion(BaseModel):
+class DraftQuestion(QuestionBody):
     """One practice question drafted by the model: a bank question without its id and domain."""
-
-    task: str = Field(description="Task statement given in the request, such as '3.1'.")
-    type: QuestionType = Field(description="The question format asked for.")
-    difficulty: Literal["easy", "medium", "hard"]
-    scenario: bool = Field(description="True when the stem is a short business scenario.")
-    stem: str = Field(min_length=15, description="The question as the learner reads it.")
-    options: dict[Letter, str] = Field(
-        description="Answer options (single, multiple), steps to order (ordering), or the items to "
-        "match (matching), by letter A, B, C... without gaps."
-    )
-    targets: dict[str, str] = Field(
-        default_factory=dict, description="Matching only: the right-hand column, keyed '1', '2', ..."
-    )
-    answer: Letter | list[Letter] | dict[Letter, str] = Field(
-        description="single: 'B'; multiple: ['A', 'C']; ordering: letters in the right order; "
-        "matching: {letter: target key}."
-    )
-    explanation: Explanation
-    sources: list[str] = Field(min_length=1, description="Ids of the given sections that teach the answer.")
 
 
 class GenerationReport(BaseModel):

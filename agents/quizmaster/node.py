@@ -114,6 +114,19 @@ def feedback(question: Question, given: list[str] | dict[str, str]) -> str:
     return "\n".join(lines) + f" {refs}"
 
 
+def hint(question: Question, services: QuizServices) -> str:
+    """Narrow the choice without giving the answer away: rule out a wrong option, or give the
+    first step (ordering) or the first pair (matching)."""
+    if isinstance(question.answer, dict):
+        first = min(question.answer)
+        return f"Hint: {first} goes with {question.answer[first]}."
+    if question.type == "ordering":
+        return f"Hint: the first step is {question.answer_letters[0]}."
+    wrong = [k for k in sorted(question.options) if k not in question.answer_letters]
+    out = services.rng.choice(wrong)
+    return f"Hint: it isn't {out}. {question.explanation.wrong.get(out, '')}".strip()
+
+
 def summary(session: QuizSession) -> str:
     by_domain: dict[int, list[bool]] = defaultdict(list)
     for r in session.results:
@@ -292,8 +305,7 @@ async def _practice_turn(
     if _RESUME.match(text):
         return _ask(session, services)
     if _HINT.match(text):
-        titles = ", ".join(c.title for c in citations(question, context))
-        return _ask(session, services, prefix=f"Hint: this is about {titles}.")
+        return _ask(session, services, prefix=hint(question, services))
     if _SKIP.match(text):
         session.results.append(QuizResult(question=question.id, domain=question.domain))
         session.position += 1
