@@ -101,6 +101,7 @@ class KnowledgeIndex:
         self._collection: Any = None
         self.chunks: list[Chunk] = []
         self.lexical = LexicalIndex([])
+        self.chunk_position: dict[str, int] = {}
         self.section_first_chunk: dict[str, int] = {}
         self.section_names: dict[str, str] = {}
 
@@ -138,6 +139,7 @@ class KnowledgeIndex:
         chunks.sort(key=lambda c: c.id)
         self.chunks = chunks
         self.lexical = LexicalIndex([c.text for c in chunks])
+        self.chunk_position = {c.id: i for i, c in enumerate(chunks)}
         self.section_first_chunk = {}
         for i, chunk in enumerate(chunks):
             self.section_first_chunk.setdefault(chunk.section, i)

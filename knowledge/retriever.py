@@ -73,7 +73,7 @@ class HybridRetriever:
     def _dense(self, query: str, domain: int | None) -> dict[int, float]:
         """Cosine similarity of the nearest chunks, by chunk position."""
         chunks = self.index.chunks
-        position = {c.id: i for i, c in enumerate(chunks)}
+        position = self.index.chunk_position
         found = self.index.collection.query(
             query_texts=[query],
             n_results=min(CANDIDATES, len(chunks)),

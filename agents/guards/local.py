@@ -127,7 +127,7 @@ def _phrases(path: Path) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def _words(items: Sequence[str]) -> re.Pattern[str] | None:
+def _word_pattern(items: Sequence[str]) -> re.Pattern[str] | None:
     if not items:
         return None
     return re.compile(r"\b(" + "|".join(re.escape(i.lower()) for i in items) + r")\b")
@@ -221,13 +221,13 @@ class LocalGuardrail:
         )
         words = policy.wordPolicyConfig
         managed = bool(words and words.managedWordListsConfig)
-        self.profanity = _words(local.profanity) if managed else None
-        self.custom_words = _words([w.text for w in words.wordsConfig] if words else [])
-        self.insults = _words(local.insults)
-        self.hate = _words(local.hate)
-        self.groups = _words(local.groups)
-        self.violence = _words(local.violence)
-        self.sexual = _words(local.sexual)
+        self.profanity = _word_pattern(local.profanity) if managed else None
+        self.custom_words = _word_pattern([w.text for w in words.wordsConfig] if words else [])
+        self.insults = _word_pattern(local.insults)
+        self.hate = _word_pattern(local.hate)
+        self.groups = _word_pattern(local.groups)
+        self.violence = _word_pattern(local.violence)
+        self.sexual = _word_pattern(local.sexual)
         self.attack_rules = [re.compile(r, re.M) for r in _ATTACK_RULES]
         self._evidence: dict[str, np.ndarray] = {}
 

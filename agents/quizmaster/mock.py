@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 from pydantic import BaseModel, Field
 
 from agents.quizmaster.grading import AnswerError, grade, parse
+from agents.quizmaster.session import QuestionSequence
 from knowledge.question_bank import Question
 
 EXAM_QUESTIONS = 65
@@ -104,25 +105,14 @@ def draw_mock(
     return drawn
 
 
-class MockExam(BaseModel):
+class MockExam(QuestionSequence):
     """A mock exam in progress, kept in the conversation's checkpointed state."""
 
-    id: str
-    questions: list[str] = Field(description="Question ids in the order they are asked.")
     answers: dict[str, str] = Field(
         default_factory=dict, description="Question id → the learner's raw answer text, parsed at scoring."
     )
-    position: int = 0
     started_at: datetime
     deadline: datetime
-
-    @property
-    def current(self) -> str | None:
-        return self.questions[self.position] if self.position < len(self.questions) else None
-
-    @property
-    def finished(self) -> bool:
-        return self.position >= len(self.questions)
 
     def remaining(self, now: datetime) -> timedelta:
         """Time left before the deadline, never negative."""

@@ -97,11 +97,15 @@ def choices(question: Question) -> list[Choice]:
 
 
 def citations(question: Question, context: AgentContext) -> list[Citation]:
-    titles = {c.section: (c.title, c.source) for c in context.retriever.index.chunks}
-    return [
-        Citation(n=n, section=s, title=titles.get(s, (s, ""))[0], source=titles.get(s, ("", ""))[1])
-        for n, s in enumerate(question.sources, start=1)
-    ]
+    index = context.retriever.index
+    cited = []
+    for n, section in enumerate(question.sources, start=1):
+        first = index.section_first_chunk.get(section)
+        title, source = (
+            (index.chunks[first].title, index.chunks[first].source) if first is not None else (section, "")
+        )
+        cited.append(Citation(n=n, section=section, title=title, source=source))
+    return cited
 
 
 def feedback(question: Question, given: list[str] | dict[str, str]) -> str:

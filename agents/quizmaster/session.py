@@ -11,12 +11,12 @@ class QuizResult(BaseModel):
     correct: bool | None = Field(None, description="None when skipped.")
 
 
-class QuizSession(BaseModel):
+class QuestionSequence(BaseModel):
+    """Questions asked one at a time: a practice quiz or a mock exam."""
+
     id: str
     questions: list[str] = Field(description="Question ids in the order they are asked.")
     position: int = 0
-    results: list[QuizResult] = Field(default_factory=list)
-    label: str = Field("", description="What the quiz is about, for the summary.")
 
     @property
     def current(self) -> str | None:
@@ -25,3 +25,8 @@ class QuizSession(BaseModel):
     @property
     def finished(self) -> bool:
         return self.position >= len(self.questions)
+
+
+class QuizSession(QuestionSequence):
+    results: list[QuizResult] = Field(default_factory=list)
+    label: str = Field("", description="What the quiz is about, for the summary.")
