@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, NotRequired
 
 from langchain_core.messages import AnyMessage
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
@@ -28,6 +28,7 @@ class InputState(TypedDict):
     messages: Annotated[list[AnyMessage], add_messages]
     user: UserRef
     conversation: str
+    requested: NotRequired[Route | None]  # a route the platform asked for (a slash command), else None
 
 
 class State(InputState, total=False):
@@ -58,7 +59,10 @@ class State(InputState, total=False):
 # The pydantic types a checkpoint may hold; LangGraph's serializer restores only listed types.
 CHECKPOINT_TYPES = [
     ("agents.state", "UserRef"),
-    *(("agents.reply", name) for name in ("Reply", "Citation", "Choice", "Finding", "GuardVerdict")),
+    *(
+        ("agents.reply", name)
+        for name in ("Reply", "Citation", "Choice", "Finding", "GuardVerdict", "AnswerForm")
+    ),
     *(("agents.banking.calls", name) for name in ("BankSession", "BankCall", "ToolOutcome")),
     *(("agents.quizmaster.session", name) for name in ("QuizSession", "QuizResult")),
     ("agents.quizmaster.mock", "MockExam"),

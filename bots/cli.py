@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Iterator
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -29,6 +30,10 @@ questions_app = typer.Typer(help="The practice question bank.", no_args_is_help=
 app.add_typer(questions_app, name="questions")
 bank_app = typer.Typer(help="The Bank of Chicago demo agent's data.", no_args_is_help=True)
 app.add_typer(bank_app, name="bank")
+daily_app = typer.Typer(help="The daily question posts.", no_args_is_help=True)
+app.add_typer(daily_app, name="daily")
+discord_app = typer.Typer(help="The Discord bot's setup.", no_args_is_help=True)
+app.add_typer(discord_app, name="discord")
 audit_app = typer.Typer(help="The banking tools' audit log.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 
@@ -129,6 +134,9 @@ def search(
 def ingest(
     paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (md, txt, pdf).")] = None,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Re-index everything from scratch.")] = False,
+    warm: Annotated[
+        bool, typer.Option("--warm", help="Also prepare the grounding check's vectors (for servers, images).")
+    ] = False,
 ) -> None:
     """(Re)build the index from the notes, plus any files you name."""
     from bots.terminal import print_ingest
@@ -141,6 +149,9 @@ def ingest(
     print_ingest(err, index.ingest(progress=rt.progress))
     if paths:
         print_ingest(err, index.ingest(paths, progress=rt.progress))
+    if warm:
+        rt.__dict__["index"] = index
+        rt.prepare_grounding()
 
 
 @eval_app.command("retrieval")
@@ -346,7 +357,8 @@ def audit_tail(
     """The latest banking tool calls, allowed or refused: who, account, tool, decision, reason."""
     from tools.audit import AuditLog
 
-    entries = AuditLog(Settings().data_dir / "audit.sqlite3").tail(lines)
+    settings = Settings()
+    entries = AuditLog(settings.database_url or settings.state_db_path).tail(lines)
     if as_json:
         emit({"entries": [e.model_dump(mode="json") for e in entries]})
         return
@@ -425,14 +437,112 @@ def bench(
     emit(report) if as_json else console.print_json(report.model_dump_json())
 
 
+PlatformOpt = Annotated[str | None, typer.Option("--platform", help="slack or discord.")]
+ChannelOpt = Annotated[str | None, typer.Option("--channel", help="Channel id.")]
+
+
+@daily_app.command("post")
+def daily_post(platform: PlatformOpt = None, channel: ChannelOpt = None, as_json: JsonOpt = False) -> None:
+    """Post today's question now in the scheduled channels (or one), at most once per channel a day."""
+    from bots.serve import daily_scheduler
+
+    if platform not in (None, "slack", "discord"):
+        raise UserError(f"--platform must be slack or discord, not {platform!r}.")
+
+    async def post() -> list:
+        async with daily_scheduler(runtime(show_progress=False), platform) as scheduler:
+            return await scheduler.post_now(platform, channel)
+
+    results = asyncio.run(post())
+    if as_json:
+        emit({"posts": [r.model_dump(mode="json") for r in results]})
+        return
+    if not results:
+        console.print("No daily question is scheduled; set one with AIFBOT_CONFIG or `admin daily`.")
+    for r in results:
+        detail = f" ({escape(r.error)})" if r.error else ""
+        console.print(
+            f"{r.platform} {r.channel} {r.day}: {r.status} {r.question or ''}{detail}", highlight=False
+        )
+    if any(r.status in ("failed", "no_poster", "unknown_channel") for r in results):
+        raise SystemExit(1)
+
+
+@daily_app.command("preview")
+def daily_preview(platform: PlatformOpt = None, channel: ChannelOpt = None) -> None:
+    """Show the question a channel gets today, without posting anything."""
+    from bots.serve import daily_scheduler
+    from bots.terminal import print_reply
+
+    async def preview():
+        async with daily_scheduler(runtime(show_progress=False), platform="none") as scheduler:
+            return await scheduler.preview(channel, platform)
+
+    print_reply(console, asyncio.run(preview()))
+
+
+@discord_app.command("invite")
+def discord_invite(
+    client_id: Annotated[
+        str | None,
+        typer.Option("--client-id", help="Application id (default: AIFBOT_DISCORD_APPLICATION_ID)."),
+    ] = None,
+) -> None:
+    """Print the link that adds the bot to a server, with exactly the permissions it needs."""
+    from bots.discord.invite import client_id_from_token, invite_url
+
+    settings = Settings().discord
+    token = settings.token.get_secret_value() if settings.token else None
+    chosen = client_id or settings.application_id or (client_id_from_token(token) if token else None)
+    if not chosen:
+        raise UserError("set AIFBOT_DISCORD_APPLICATION_ID (or pass --client-id) to build the invite link.")
+    try:
+        console.print(invite_url(chosen), soft_wrap=True, highlight=False)
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+
+
+class ServePlatform(StrEnum):
+    slack = "slack"
+    discord = "discord"
+    all = "all"
+
+
+@app.command()
+def serve(
+    platform: Annotated[ServePlatform, typer.Argument(help="Which bots to run.")],
+    http: Annotated[
+        bool, typer.Option("--http", help="Slack over HTTP (/slack/events) instead of Socket Mode.")
+    ] = False,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port of /healthz, /readyz, /metrics.")] = 8080,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "0.0.0.0",
+) -> None:
+    """Run the Slack and/or Discord bots with the daily question scheduler and the HTTP endpoints."""
+    from bots.logs import configure_json_logging, export_tracing_settings
+    from bots.serve import serve as run_serve
+
+    configure_json_logging()
+    export_tracing_settings()
+    asyncio.run(run_serve(runtime(show_progress=False), platform.value, http, host, port))
+
+
 def main() -> None:
     """Console entry point: known problems become one friendly line and exit code 1."""
     from agents.guards.policy import PolicyError
+    from bots.daily.config import DailyConfigError
     from knowledge.index import IndexError_
+    from tools.state.store import StateStoreError
 
     try:
         app()
-    except (UserError, MissingSettingError, IndexError_, PolicyError) as exc:
+    except (
+        UserError,
+        MissingSettingError,
+        IndexError_,
+        PolicyError,
+        StateStoreError,
+        DailyConfigError,
+    ) as exc:
         err.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
         raise SystemExit(1) from None
     except ValidationError as exc:

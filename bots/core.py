@@ -11,7 +11,7 @@ from langgraph.types import Command
 from pydantic import BaseModel, Field
 
 from agents.context import AgentContext
-from agents.reply import Reply
+from agents.reply import Reply, Route
 from agents.state import UserRef
 
 log = logging.getLogger(__name__)
@@ -19,6 +19,14 @@ log = logging.getLogger(__name__)
 STORE_BUSY = (
     "My conversation memory is busy or unavailable right now, so I couldn't take that in. "
     "Nothing was lost: please send it again in a moment."
+)
+SEARCH_DOWN = (
+    "I can't reach the notes search right now, so I can't answer from the notes. "
+    "Nothing was lost: please ask again in a minute."
+)
+NOT_YOURS = (
+    "That approval is waiting for the person who asked for it; only they can answer it. "
+    "To do your own banking, message me directly."
 )
 INTERNAL_ERROR = (
     "Something went wrong on my side while answering. Your conversation is saved; "
@@ -33,6 +41,9 @@ class Turn(BaseModel):
     user: UserRef = Field(default_factory=UserRef)
     channel: str = Field("local", description="Channel, DM or terminal session.")
     thread: str = Field("main", description="Thread within the channel.")
+    route: Route | None = Field(
+        None, description="The agent a slash command asked for; the router decides otherwise."
+    )
 
     @property
     def conversation(self) -> str:
@@ -51,13 +62,19 @@ class ConversationService:
         key = turn.conversation
         config = {"configurable": {"thread_id": key}}
         try:
-            paused = (await self.graph.aget_state(config)).interrupts
-            # a paused flow (an approval) takes the next message as its answer
-            payload = (
-                Command(resume=turn.text)
-                if paused
-                else {"messages": [HumanMessage(turn.text)], "user": turn.user, "conversation": key}
-            )
+            snapshot = await self.graph.aget_state(config)
+            if snapshot.interrupts:  # a paused flow (an approval) takes the next message as its answer
+                owner = snapshot.values.get("user")
+                if owner and (owner.platform, owner.id) != (turn.user.platform, turn.user.id):
+                    return Reply(text=NOT_YOURS, route="banking", private=True)
+                payload: Command | dict = Command(resume=turn.text)
+            else:
+                payload = {
+                    "messages": [HumanMessage(turn.text)],
+                    "user": turn.user,
+                    "conversation": key,
+                    "requested": turn.route,
+                }
             state = await self.graph.ainvoke(
                 payload,
                 config=config,
@@ -69,9 +86,26 @@ class ConversationService:
             if state.get("__interrupt__"):
                 return Reply.model_validate(state["__interrupt__"][0].value)
             return state["reply"]
-        except sqlite3.OperationalError as exc:  # locked or unwritable checkpoint database
-            log.error("checkpoint store failed for %s: %s", key, exc)
-            return Reply(text=STORE_BUSY, route="help")
-        except Exception:
-            log.exception("turn failed for %s", key)
-            return Reply(text=INTERNAL_ERROR, route="help")
+        except Exception as exc:
+            unavailable = unavailable_service(exc)
+            if unavailable is None:
+                log.exception("turn failed for %s", key)
+                return Reply(text=INTERNAL_ERROR, route="help")
+            log.error("%s unavailable for %s: %s", unavailable, key, type(exc).__name__)
+            return Reply(text=STORE_BUSY if unavailable == "database" else SEARCH_DOWN, route="help")
+
+
+def unavailable_service(exc: BaseException) -> str | None:
+    """'database' or 'search' when a backing service is down or busy (the user can retry), else None."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        kind, module = type(seen).__name__, type(seen).__module__
+        if isinstance(seen, sqlite3.OperationalError) or (
+            module.startswith(("psycopg", "sqlalchemy"))
+            and kind in ("OperationalError", "InterfaceError", "PoolTimeout", "TimeoutError")
+        ):
+            return "database"
+        if module.startswith(("httpx", "chromadb")) or "Chroma server" in str(seen):
+            return "search"
+        seen = seen.__cause__ or seen.__context__
+    return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bots.settings import MissingSettingError, Settings
+from tools.metrics import ModelMetricsCallback
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -37,7 +38,7 @@ def make_chat_model(settings: Settings, bedrock_client: Any = None) -> BaseChatM
             }
         if bedrock_client is not None:
             options["client"] = bedrock_client
-        return ChatBedrockConverse(**options)
+        return ChatBedrockConverse(**options, callbacks=[ModelMetricsCallback(settings.bedrock.model_id)])
     provider, sep, model = choice.partition(":")
     if not sep or not provider or not model:
         raise MissingSettingError(
@@ -47,6 +48,6 @@ def make_chat_model(settings: Settings, bedrock_client: Any = None) -> BaseChatM
     from langchain.chat_models import init_chat_model
 
     try:
-        return init_chat_model(model, model_provider=provider)
+        return init_chat_model(model, model_provider=provider, callbacks=[ModelMetricsCallback(choice)])
     except (ImportError, ValueError) as exc:
         raise MissingSettingError(f"AIFBOT_LLM={choice!r} cannot be used: {exc}") from exc

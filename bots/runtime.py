@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bots.settings import Settings
@@ -24,7 +25,9 @@ if TYPE_CHECKING:  # the graph stack loads only for commands that run the graph
     from agents.quizmaster.services import QuizServices
     from agents.router.classifier import RouteClassifier
     from bots.core import ConversationService
+    from bots.gateway import Gateway
     from tools.bank.store import AccountStore
+    from tools.state import StateStore
 
 log = logging.getLogger(__name__)
 
@@ -174,7 +177,7 @@ class Runtime:
         faq.ingest([FAQ_FILE])
         return BankServices(
             store=self.account_store(),
-            audit=AuditLog(self.settings.data_dir / "audit.sqlite3"),
+            audit=AuditLog(self.database),
             guides=load_document_guides(),
             faq=HybridRetriever(faq),
         )
@@ -185,7 +188,7 @@ class Runtime:
         from knowledge.question_bank import load_questions
         from tools.progress import ProgressStore
 
-        return QuizServices(load_questions(), ProgressStore(self.settings.data_dir / "progress.sqlite3"))
+        return QuizServices(load_questions(), ProgressStore(self.database))
 
     def agent_context(self) -> AgentContext:
         from agents.context import AgentContext
@@ -199,13 +202,63 @@ class Runtime:
             quiz=self.quiz,
         )
 
+    def prepare_grounding(self) -> None:
+        """Load (or compute once and keep) the sentence vectors the local grounding check compares
+        answers with, so the first answer citing a passage doesn't embed it."""
+        from agents.guards.local import LocalGuardrail
+
+        guard = self.guardrail
+        local = guard if isinstance(guard, LocalGuardrail) else getattr(guard, "fallback", None)
+        if isinstance(local, LocalGuardrail):
+            local.preload_evidence([c.text for c in self.index.chunks], self.settings.model_cache_dir)
+
+    async def index_ready(self) -> bool:
+        """Readiness: the notes index opens and answers (Chroma server reachable, when used)."""
+        import asyncio
+
+        try:
+            await asyncio.to_thread(lambda: self.index.collection.count())
+            return True
+        except Exception as exc:  # any failure means not ready; the reason is logged
+            log.warning("notes index not ready: %s", type(exc).__name__)
+            return False
+
+    @property
+    def database(self) -> str | Path:
+        """The state database: the configured URL, or a SQLite file under the data dir."""
+        return self.settings.database_url or self.settings.state_db_path
+
+    async def state_store(self) -> StateStore:
+        from tools.state import StateStore, database_url
+
+        return await StateStore.open(database_url(self.settings.database_url, self.settings.state_db_path))
+
+    @asynccontextmanager
+    async def gateway(self) -> AsyncIterator[Gateway]:
+        """What the platform adapters talk to: the conversations plus the shared state database."""
+        from bots.gateway import Gateway
+
+        state = await self.state_store()
+        try:
+            async with self.conversations() as conversations:
+                yield Gateway(conversations, state)
+        finally:
+            await state.close()
+
     @asynccontextmanager
     async def conversations(self) -> AsyncIterator[ConversationService]:
         """The shared graph with its checkpointer open, behind the conversation service."""
-        from agents.checkpoints import sqlite_checkpointer
+        from agents.checkpoints import postgres_checkpointer, sqlite_checkpointer
         from agents.graph import build_graph
         from bots.core import ConversationService
+        from tools.state import database_url
 
         context = self.agent_context()
-        async with sqlite_checkpointer(self.settings.checkpoint_db_path) as saver:
+        url = self.settings.database_url
+        checkpointer = (
+            postgres_checkpointer(database_url(url, self.settings.state_db_path))
+            if url and url.startswith(("postgres", "postgresql"))
+            else sqlite_checkpointer(self.settings.checkpoint_db_path)
+        )
+        async with checkpointer as saver:
             yield ConversationService(build_graph(saver), context)

@@ -54,6 +54,18 @@ class SlackSettings(BaseModel):
 
 class DiscordSettings(BaseModel):
     token: SecretStr | None = Field(None, description="Discord bot token.")
+    application_id: str | None = Field(
+        None, pattern=r"^\d+$", description="Application (client) id: invite link, slash commands."
+    )
+    message_content: bool = Field(
+        False, description="Privileged Message Content intent: read follow-ups in bot threads unmentioned."
+    )
+    shard_count: int | None = Field(
+        None,
+        ge=0,
+        validation_alias=AliasChoices("shards", "shard_count"),
+        description="AIFBOT_DISCORD_SHARDS: unset = one connection, 0 = Discord's count, n = n shards.",
+    )
 
 
 class Settings(BaseSettings):

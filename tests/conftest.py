@@ -80,3 +80,44 @@ def local_guardrail(embedder: MiniLMEmbedder, model_cache: Path):
 
 # moto's DynamoDB server, for the account store and the banking agent tests
 from tests.dynamodb import dynamodb_client, moto_dynamodb_endpoint, unique_table  # noqa: E402, F401
+from tests.servers import chroma_url, postgres_server, postgres_url  # noqa: E402, F401
+
+
+@pytest.fixture
+async def state_store(tmp_path: Path):
+    """The shared state database on a SQLite file, migrated with Alembic like in production."""
+    from tools.state import StateStore, database_url
+
+    store = await StateStore.open(database_url(None, tmp_path / "state.sqlite3"))
+    yield store
+    await store.close()
+
+
+@pytest.fixture
+def full_context(agent_context: AgentContext, local_guardrail, tmp_path: Path) -> AgentContext:
+    """Every agent with real parts: local guardrails and the demo bank on SQLite."""
+    import dataclasses
+
+    from agents.banking.services import BankServices
+    from tools.audit import AuditLog
+    from tools.bank.data import load_demo_accounts, load_document_guides
+    from tools.bank.store import SqliteAccountStore
+
+    store = SqliteAccountStore(tmp_path / "bank.sqlite3")
+    store.seed(load_demo_accounts())
+    bank = BankServices(
+        store=store, audit=AuditLog(tmp_path / "audit.sqlite3"), guides=load_document_guides()
+    )
+    return dataclasses.replace(agent_context, guardrail=local_guardrail, bank=bank)
+
+
+@pytest.fixture
+async def gateway(full_context: AgentContext, state_store, tmp_path: Path):
+    """What the adapters talk to: the real graph with SQLite checkpoints and the state database."""
+    from agents.checkpoints import sqlite_checkpointer
+    from agents.graph import build_graph
+    from bots.core import ConversationService
+    from bots.gateway import Gateway
+
+    async with sqlite_checkpointer(tmp_path / "checkpoints.sqlite3") as saver:
+        yield Gateway(ConversationService(build_graph(saver), full_context), state_store)

@@ -1,34 +1,29 @@
 """The audit log: one entry per banking tool call, allowed or refused.
 
 The tool guard writes it and reads it back for lookup rate limits and lockouts (`count`).
-Stored in SQLite (WAL) with one connection per call, so any thread may write.
+Stored in the state database (SQLite by default, PostgreSQL when configured) through a pooled
+sync engine, so any thread may write.
 """
 
 from __future__ import annotations
 
-import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy import Engine, func, insert, select
+
+from tools.metrics import METRICS
+from tools.state.engine import sync_engine
+from tools.state.schema import audit
 
 Decision = Literal["allowed", "refused"]
-
-_COLUMNS = "time, user, platform, conversation, account, tool, decision, reason"
 
 
 def _utc(value: datetime) -> datetime:
     """Aware UTC; a naive datetime is taken to be UTC already."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _stamp(value: datetime) -> str:
-    """Fixed-width ISO text, so that string order is time order in SQL."""
-    return _utc(value).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 class AuditEntry(BaseModel):
@@ -52,79 +47,35 @@ class AuditEntry(BaseModel):
 
 
 class AuditLog:
-    """Append-only audit entries in a SQLite file."""
+    """Append-only audit entries."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self._ready = False
-        self._lock = threading.Lock()
+    def __init__(self, database: Engine | Path | str) -> None:
+        self.database = database
+        self._engine = database if isinstance(database, Engine) else None
 
     def __repr__(self) -> str:
-        return f"AuditLog({str(self.path)!r})"
+        return f"AuditLog({str(self.database)!r})"
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        self._init()
-        with closing(sqlite3.connect(self.path, timeout=30)) as conn, conn:
-            yield conn
-
-    def _init(self) -> None:
-        if self._ready:
-            return
-        with self._lock:
-            if self._ready:
-                return
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with closing(sqlite3.connect(self.path, timeout=30)) as conn:
-                conn.execute("PRAGMA journal_mode=WAL")
-                with conn:
-                    conn.execute(
-                        "CREATE TABLE IF NOT EXISTS audit (id INTEGER PRIMARY KEY AUTOINCREMENT, "
-                        "time TEXT NOT NULL, user TEXT NOT NULL, platform TEXT NOT NULL, "
-                        "conversation TEXT NOT NULL, account TEXT, tool TEXT NOT NULL, "
-                        "decision TEXT NOT NULL, reason TEXT NOT NULL)"
-                    )
-                    conn.execute("CREATE INDEX IF NOT EXISTS audit_user_time ON audit (user, platform, time)")
-            self._ready = True
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:  # opened on first use: reading the CLI help costs no database
+            self._engine = sync_engine(self.database)  # type: ignore[arg-type]
+        return self._engine
 
     def record(self, entry: AuditEntry) -> None:
         """Append one entry."""
-        with self._connect() as conn:
-            conn.execute(
-                f"INSERT INTO audit ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    _stamp(entry.time),
-                    entry.user,
-                    entry.platform,
-                    entry.conversation,
-                    entry.account,
-                    entry.tool,
-                    entry.decision,
-                    entry.reason,
-                ),
-            )
+        METRICS.tool_calls.labels(entry.tool, entry.decision).inc()
+        with self.engine.begin() as db:
+            db.execute(insert(audit).values(**entry.model_dump()))
 
     def tail(self, n: int = 20) -> list[AuditEntry]:
         """The newest `n` entries, newest last."""
         if n <= 0:
             return []
-        with self._connect() as conn:
-            rows = conn.execute(
-                f"SELECT {_COLUMNS} FROM audit ORDER BY time DESC, id DESC LIMIT ?", (n,)
-            ).fetchall()
-        return [
-            AuditEntry(
-                time=datetime.strptime(r[0], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC),
-                user=r[1],
-                platform=r[2],
-                conversation=r[3],
-                account=r[4],
-                tool=r[5],
-                decision=r[6],
-                reason=r[7],
-            )
-            for r in reversed(rows)
-        ]
+        query = select(audit).order_by(audit.c.time.desc(), audit.c.id.desc()).limit(n)
+        with self.engine.connect() as db:
+            rows = db.execute(query).mappings().all()
+        return [AuditEntry.model_validate(dict(row)) for row in reversed(rows)]
 
     def count(
         self,
@@ -136,11 +87,11 @@ class AuditLog:
         reason: str | None = None,
     ) -> int:
         """Entries for this user on this platform at or after `since`, optionally narrowed further."""
-        sql = "SELECT COUNT(*) FROM audit WHERE user = ? AND platform = ? AND time >= ?"
-        args: list[str] = [user, platform, _stamp(since)]
+        query = select(func.count()).where(
+            audit.c.user == user, audit.c.platform == platform, audit.c.time >= _utc(since)
+        )
         for column, value in (("tool", tool), ("decision", decision), ("reason", reason)):
             if value is not None:
-                sql += f" AND {column} = ?"
-                args.append(value)
-        with self._connect() as conn:
-            return int(conn.execute(sql, args).fetchone()[0])
+                query = query.where(audit.c[column] == value)
+        with self.engine.connect() as db:
+            return int(db.execute(query).scalar_one())

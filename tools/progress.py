@@ -1,48 +1,22 @@
-"""Every practice answer, per user (platform + user id), in SQLite: the record that stats, reviews
-and leaderboards are built from, plus an FSRS card per user and question (py-fsrs) that says when
-to see the question again. One connection per call (WAL), so any thread may write."""
+"""Every practice answer, per user (platform + user id), in the state database: the record that
+stats, reviews and leaderboards are built from, plus an FSRS card per user and question (py-fsrs)
+that says when to see the question again. Sync SQLAlchemy on a pooled engine, so any thread may
+write; SQLite by default, PostgreSQL when configured."""
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from fsrs import Card, Rating, Scheduler
 from pydantic import BaseModel, Field
+from sqlalchemy import Engine, and_, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from tools.state.engine import sync_engine
+from tools.state.schema import attempts, cards
 
 _SCHEDULER = Scheduler(enable_fuzzing=False)  # deterministic intervals: reviews are reproducible
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS attempts (
-    id INTEGER PRIMARY KEY,
-    platform TEXT NOT NULL,
-    user TEXT NOT NULL,
-    question TEXT NOT NULL,
-    domain INTEGER NOT NULL,
-    task TEXT NOT NULL,
-    correct INTEGER NOT NULL,
-    answer TEXT NOT NULL,
-    session TEXT NOT NULL,
-    scope TEXT NOT NULL DEFAULT '',
-    time TEXT NOT NULL,
-    UNIQUE (platform, user, session, question)
-);
-CREATE INDEX IF NOT EXISTS attempts_by_user ON attempts (platform, user, time);
-CREATE INDEX IF NOT EXISTS attempts_by_scope ON attempts (scope, time);
-CREATE INDEX IF NOT EXISTS attempts_by_task ON attempts (platform, user, task, correct);
-CREATE INDEX IF NOT EXISTS attempts_by_domain ON attempts (platform, user, domain, correct);
-CREATE TABLE IF NOT EXISTS cards (
-    platform TEXT NOT NULL,
-    user TEXT NOT NULL,
-    question TEXT NOT NULL,
-    card TEXT NOT NULL,
-    due TEXT NOT NULL,
-    PRIMARY KEY (platform, user, question)
-);
-CREATE INDEX IF NOT EXISTS cards_due ON cards (platform, user, due);
-"""
 
 
 class Attempt(BaseModel):
@@ -59,116 +33,100 @@ class Attempt(BaseModel):
 
 
 class ProgressStore:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(_SCHEMA)
+    def __init__(self, database: Engine | Path | str) -> None:
+        self.engine = database if isinstance(database, Engine) else sync_engine(database)
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=5)
-        try:
-            with db:
-                yield db
-        finally:
-            db.close()
+    def _mine(self, table, platform: str, user: str):  # type: ignore[no-untyped-def]
+        return and_(table.c.platform == platform, table.c.user == user)
 
     def record(self, attempt: Attempt) -> bool:
         """Store an answer and reschedule the question's FSRS card; False when this session already
         answered the question (a double click or a retried event), which is then left as it was."""
-        key = (attempt.platform, attempt.user, attempt.question)
-        with self._connect() as db:
-            cursor = db.execute(
-                "INSERT OR IGNORE INTO attempts (platform, user, question, domain, task, correct, answer,"
-                " session, scope, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    *key,
-                    attempt.domain,
-                    attempt.task,
-                    int(attempt.correct),
-                    attempt.answer,
-                    attempt.session,
-                    attempt.scope,
-                    attempt.time.isoformat(),
-                ),
-            )
-            if cursor.rowcount != 1:
+        when = attempt.time.astimezone(UTC)
+        values = attempt.model_dump() | {"correct": int(attempt.correct), "time": when, "day": when.date()}
+        with self.engine.begin() as db:
+            try:
+                with db.begin_nested():
+                    db.execute(insert(attempts).values(**values))
+            except IntegrityError:
                 return False
-            row = db.execute(
-                "SELECT card FROM cards WHERE platform=? AND user=? AND question=?", key
-            ).fetchone()
-            card = Card.from_json(row[0]) if row else Card()
+            mine = self._mine(cards, attempt.platform, attempt.user)
+            key = and_(mine, cards.c.question == attempt.question)
+            stored = db.execute(select(cards.c.card).where(key)).scalar()
+            card = Card.from_json(stored) if stored else Card()
             rating = Rating.Good if attempt.correct else Rating.Again
-            card, _ = _SCHEDULER.review_card(card, rating, review_datetime=attempt.time)
-            db.execute(
-                "INSERT OR REPLACE INTO cards (platform, user, question, card, due) VALUES (?, ?, ?, ?, ?)",
-                (*key, card.to_json(), card.due.isoformat()),
-            )
+            card, _ = _SCHEDULER.review_card(card, rating, review_datetime=when)
+            row = {"card": card.to_json(), "due": card.due}
+            if stored:
+                db.execute(update(cards).where(key).values(**row))
+            else:
+                db.execute(
+                    insert(cards).values(
+                        platform=attempt.platform, user=attempt.user, question=attempt.question, **row
+                    )
+                )
             return True
 
     def due(self, platform: str, user: str, now: datetime, limit: int = 20) -> list[str]:
         """Questions whose FSRS card is due, most overdue first."""
-        with self._connect() as db:
-            rows = db.execute(
-                "SELECT question FROM cards WHERE platform=? AND user=? AND due<=? ORDER BY due LIMIT ?",
-                (platform, user, now.isoformat(), limit),
-            )
-            return [r[0] for r in rows]
+        query = (
+            select(cards.c.question)
+            .where(self._mine(cards, platform, user), cards.c.due <= now)
+            .order_by(cards.c.due)
+            .limit(limit)
+        )
+        with self.engine.connect() as db:
+            return list(db.execute(query).scalars())
 
     def answered(self, platform: str, user: str) -> set[str]:
         """Questions the user has answered at least once (one card each, so no scan of attempts)."""
-        with self._connect() as db:
-            rows = db.execute("SELECT question FROM cards WHERE platform=? AND user=?", (platform, user))
-            return {r[0] for r in rows}
+        with self.engine.connect() as db:
+            query = select(cards.c.question).where(self._mine(cards, platform, user))
+            return set(db.execute(query).scalars())
 
-    def _grouped(self, column: str, platform: str, user: str) -> list[tuple]:
-        with self._connect() as db:
-            return list(
-                db.execute(
-                    f"SELECT {column}, SUM(correct), COUNT(*) FROM attempts"
-                    " WHERE platform=? AND user=? GROUP BY 1 ORDER BY 1",
-                    (platform, user),
-                )
-            )
+    def _grouped(self, column, platform: str, user: str) -> list[tuple]:  # type: ignore[no-untyped-def]
+        query = (
+            select(column, func.sum(attempts.c.correct), func.count())
+            .where(self._mine(attempts, platform, user))
+            .group_by(column)
+            .order_by(column)
+        )
+        with self.engine.connect() as db:
+            return [tuple(row) for row in db.execute(query)]
 
     def accuracy_by_domain(self, platform: str, user: str) -> dict[int, tuple[int, int]]:
         """Domain → (correct, answered)."""
-        return {int(d): (int(c), int(n)) for d, c, n in self._grouped("domain", platform, user)}
+        return {int(d): (int(c), int(n)) for d, c, n in self._grouped(attempts.c.domain, platform, user)}
 
     def accuracy_by_task(self, platform: str, user: str) -> dict[str, tuple[int, int]]:
         """Task statement → (correct, answered)."""
-        return {t: (int(c), int(n)) for t, c, n in self._grouped("task", platform, user)}
+        return {t: (int(c), int(n)) for t, c, n in self._grouped(attempts.c.task, platform, user)}
 
     def activity(self, platform: str, user: str) -> list[tuple[date, int]]:
         """Answers per UTC day, oldest first."""
-        return [
-            (date.fromisoformat(d), int(n))
-            for d, _, n in self._grouped("substr(time, 1, 10)", platform, user)
-        ]
+        return [(d, int(n)) for d, _, n in self._grouped(attempts.c.day, platform, user)]
 
     def leaderboard(
         self, scope: str, since: datetime | None = None, limit: int = 10
     ) -> list[tuple[str, int, int]]:
         """(user, correct, answered) in a channel or server, most correct first."""
-        start = (since or datetime(1970, 1, 1, tzinfo=UTC)).isoformat()
-        with self._connect() as db:
-            rows = db.execute(
-                "SELECT user, SUM(correct), COUNT(*) FROM attempts WHERE scope=? AND time>=?"
-                " GROUP BY platform, user ORDER BY SUM(correct) DESC, COUNT(*) ASC LIMIT ?",
-                (scope, start, limit),
-            )
-            return [(u, int(c), int(n)) for u, c, n in rows]
+        right = func.sum(attempts.c.correct)
+        query = (
+            select(attempts.c.user, right, func.count())
+            .where(attempts.c.scope == scope, attempts.c.time >= (since or datetime(1970, 1, 1, tzinfo=UTC)))
+            .group_by(attempts.c.platform, attempts.c.user)
+            .order_by(right.desc(), func.count().asc(), attempts.c.user)
+            .limit(limit)
+        )
+        with self.engine.connect() as db:
+            return [(u, int(c), int(n)) for u, c, n in db.execute(query)]
 
     def reset(self, platform: str, user: str) -> int:
         """Forget a user's answers and cards; returns how many answers were removed."""
-        with self._connect() as db:
-            removed = db.execute(
-                "DELETE FROM attempts WHERE platform=? AND user=?", (platform, user)
-            ).rowcount
-            db.execute("DELETE FROM cards WHERE platform=? AND user=?", (platform, user))
-            return removed
+        with self.engine.begin() as db:
+            removed = db.execute(delete(attempts).where(self._mine(attempts, platform, user))).rowcount
+            db.execute(delete(cards).where(self._mine(cards, platform, user)))
+            return removed or 0
 
 
 def streaks(days: list[date], today: date) -> tuple[int, int]:

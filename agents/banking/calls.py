@@ -79,6 +79,7 @@ class BankSession(BaseModel):
 
     account_id: str | None = None
     verified: str | None = Field(None, description="The account this conversation has verified.")
+    verified_by: str | None = Field(None, description="Who verified it ('platform:user'); only they use it.")
     intent: str | None = Field(None, description="What the user wants once verified.")
     pending_approval: BankCall | None = None
     approval_expires: datetime | None = None

@@ -32,6 +32,7 @@ class _Guard:
         self.user = state["user"]
         self.conversation = state["conversation"]
         self.session = (state.get("bank") or BankSession()).model_copy(deep=True)
+        self.who = f"{self.user.platform}:{self.user.id}"
 
     def audit(self, call: BankCall, outcome: ToolOutcome) -> None:
         account = call.args.get("account_id")
@@ -73,7 +74,8 @@ class _Guard:
         ):
             return _refuse(call, "rate limited")
         if call.tool in ACCOUNT_TOOLS:
-            if self.session.verified is None:
+            # in a shared thread, verification belongs to the person who gave it
+            if self.session.verified is None or self.session.verified_by != self.who:
                 return _refuse(call, "not verified")
             if args.account_id != self.session.verified:  # type: ignore[attr-defined]
                 return _refuse(call, "not the verified account")
@@ -87,6 +89,7 @@ class _Guard:
             if account is None or account.name.strip().lower() != args.name.strip().lower():
                 return _refuse(call, "not verified")  # the same answer whether or not it exists
             self.session.verified = account.account_id
+            self.session.verified_by = self.who
             self.session.account_id = account.account_id
             result = {"account_id": account.account_id, "name": account.name}
         elif call.tool == "account_status":

@@ -328,6 +328,28 @@ class LocalGuardrail:
             return [Finding(policy="grounding", type="GROUNDING", match=f"{weakest:.2f}")]
         return []
 
+    def preload_evidence(self, passages: Sequence[str], cache_dir: Path | None = None) -> int:
+        """Sentence vectors of passages that answers will cite (the notes' chunks), kept in a file
+        under `cache_dir` keyed by the model and the passages: computed once per notes version
+        (at ingest, or at the first start), then loaded in milliseconds, so no answer waits for them."""
+        passages = list(dict.fromkeys(passages))[:EVIDENCE_CACHE]
+        split = [[s for s in _SENTENCES.split(p) if len(s.split()) >= 3] for p in passages]
+        key = hashlib.sha256("\n".join([self.embedder.name, *passages]).encode()).hexdigest()[:16]
+        path = cache_dir / f"evidence-{key}.npy" if cache_dir else None
+        if path and path.exists():
+            vectors = np.load(path)
+        else:
+            vectors = self.embedder.embed([s for sentences in split for s in sentences])
+            if path:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                np.save(path.with_suffix(".tmp.npy"), vectors)
+                path.with_suffix(".tmp.npy").replace(path)
+        start = 0
+        for passage, sentences in zip(passages, split, strict=True):
+            self._evidence[passage] = vectors[start : start + len(sentences)]
+            start += len(sentences)
+        return len(passages)
+
     def _source_vectors(self, source: str) -> np.ndarray:
         """Sentence vectors of a source passage; passages are note chunks that recur, so they
         are kept (bounded) instead of being embedded again on every answer."""

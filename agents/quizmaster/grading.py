@@ -6,11 +6,12 @@ import re
 
 from pydantic import BaseModel
 
+from agents.reply import ANSWER_PREFIX
 from knowledge.question_bank import Question
 
 _LETTER = re.compile(r"(?<![A-Za-z])([A-Fa-f])(?![A-Za-z])")
 _PAIR = re.compile(r"([A-Fa-f])\s*(?:-|:|=|->|→|to)\s*(\d)")
-BUTTON_PREFIX = "quiz:answer:"
+BUTTON_PREFIX = ANSWER_PREFIX
 
 
 class AnswerError(ValueError):

@@ -17,7 +17,7 @@ from agents.quizmaster.mock import MockExam, score, start_mock
 from agents.quizmaster.progress_views import leaderboard_text, review_questions, stats_text
 from agents.quizmaster.services import QuizServices
 from agents.quizmaster.session import QuizResult, QuizSession
-from agents.reply import Choice, Citation, Reply
+from agents.reply import AnswerForm, Choice, Citation, Reply
 from agents.state import State
 from knowledge.question_bank import Question
 from tools.progress import Attempt
@@ -96,6 +96,16 @@ def choices(question: Question) -> list[Choice]:
     return [Choice(label=k, value=button_value(question, k)) for k in sorted(question.options)]
 
 
+def answer_form(question: Question) -> AnswerForm:
+    return AnswerForm(
+        question=question.id,
+        type=question.type,
+        options=question.options,
+        targets=question.targets,
+        pick=len(question.answer_letters) if question.type == "multiple" else 1,
+    )
+
+
 def citations(question: Question, context: AgentContext) -> list[Citation]:
     index = context.retriever.index
     cited = []
@@ -169,7 +179,14 @@ def _ask(
     )
     text = f"{prefix}\n\n{render(question, head)}" if prefix else render(question, head)
     return _update(
-        Reply(text=text, route="quizmaster", choices=choices(question), citations=cited or []), session
+        Reply(
+            text=text,
+            route="quizmaster",
+            choices=choices(question),
+            form=answer_form(question),
+            citations=cited or [],
+        ),
+        session,
     )
 
 
@@ -209,7 +226,9 @@ def _mock_question(exam: MockExam, services: QuizServices, now: datetime, prefix
     question = services.by_id[exam.current]  # type: ignore[index]
     head = f"Mock exam · question {exam.position + 1} of {len(exam.questions)} · {exam.time_left_text(now)}"
     text = f"{prefix}\n\n{render(question, head)}" if prefix else render(question, head)
-    reply = Reply(text=text, route="quizmaster", choices=choices(question), pending="quiz")
+    reply = Reply(
+        text=text, route="quizmaster", choices=choices(question), form=answer_form(question), pending="quiz"
+    )
     return {"draft": reply, "mock": exam, "pending": "quiz", "active": "quizmaster"}
 
 

@@ -38,6 +38,12 @@ def stays_in_flow(text: str, active: Route, decision: RouteDecision) -> bool:
 async def router(state: State, runtime: Runtime[AgentContext]) -> Command:
     text = state["text"]
     active, pending = state.get("active"), state.get("pending")
+    requested = state.get("requested")
+    if requested:  # a slash command names its agent; a different one leaves the open flow
+        update = {"route": requested, "confidence": 1.0}
+        if active and active != requested:
+            update |= {"pending": None, "active": None}
+        return Command(goto=requested, update=update)
     decision = await runtime.context.classifier.classify(text)
     update: dict = {"route": decision.route, "confidence": decision.confidence}
     if pending and active:

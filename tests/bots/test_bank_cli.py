@@ -43,7 +43,7 @@ def test_seed_with_dynamodb_unreachable(
 
 def test_audit_tail(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AIFBOT_DATA_DIR", str(tmp_path))
-    AuditLog(tmp_path / "audit.sqlite3").record(
+    AuditLog(tmp_path / "aifbot.sqlite3").record(  # the state database under the data dir
         AuditEntry(
             time=datetime.now(UTC),
             user="U1",

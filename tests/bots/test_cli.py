@@ -430,3 +430,53 @@ def test_errors_stay_one_line_on_80_columns(
         code, _out, err = run_main("ask", "hi", "--json")
     assert code == 1
     assert len(err.strip().splitlines()) == 1, err
+
+
+def test_discord_invite_link_and_missing_id(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bots.discord.invite import PERMISSIONS_VALUE
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["discord", "invite", "--client-id", "123456789012345678"])
+    assert result.exit_code == 0
+    assert (
+        "client_id=123456789012345678" in result.output
+        and f"permissions={PERMISSIONS_VALUE}" in result.output
+    )
+    monkeypatch.setenv("AIFBOT_DISCORD_APPLICATION_ID", "987654321098765432")
+    assert "client_id=987654321098765432" in runner.invoke(app, ["discord", "invite"]).output
+    monkeypatch.delenv("AIFBOT_DISCORD_APPLICATION_ID")
+    result = runner.invoke(app, ["discord", "invite"])
+    assert result.exit_code != 0 and "AIFBOT_DISCORD_APPLICATION_ID" in str(result.exception)
+
+
+def test_serve_without_tokens_is_one_line(capsys: pytest.CaptureFixture[str], monkeypatch) -> None:
+    for platform, variable in (("slack", "AIFBOT_SLACK_BOT_TOKEN"), ("discord", "AIFBOT_DISCORD_TOKEN")):
+        monkeypatch.setattr(sys, "argv", ["aifbot", "serve", platform])
+        with pytest.raises(SystemExit) as info:
+            main()
+        assert info.value.code == 1
+        err = capsys.readouterr().err
+        assert variable in err and "Traceback" not in err
+    monkeypatch.setenv("AIFBOT_SLACK_BOT_TOKEN", "xoxb-secret-value")
+    monkeypatch.setattr(sys, "argv", ["aifbot", "serve", "slack", "--http"])
+    with pytest.raises(SystemExit):
+        main()
+    err = capsys.readouterr().err
+    assert "AIFBOT_SLACK_SIGNING_SECRET" in err and "xoxb-secret-value" not in err
+
+
+def test_daily_preview_and_a_post_without_a_platform(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    runner = CliRunner()
+    preview = runner.invoke(app, ["daily", "preview"])
+    assert preview.exit_code == 0, preview.output
+    assert "A)" in preview.output and "nothing was posted" in preview.output
+    config = tmp_path / "aifbot.yaml"
+    config.write_text("daily:\n  - {platform: slack, channel: C1, time: '09:00'}\n")
+    monkeypatch.setenv("AIFBOT_CONFIG", str(config))
+    posted = runner.invoke(app, ["daily", "post", "--json"])  # no Slack token: nothing can post
+    assert json.loads(posted.output)["posts"][0]["status"] == "no_poster"
+    config.write_text("daily:\n  - {platform: slack, channel: C1, time: '25:00'}\n")
+    monkeypatch.setattr(sys, "argv", ["aifbot", "daily", "preview"])
+    with pytest.raises(SystemExit) as info:
+        main()
+    assert info.value.code == 1

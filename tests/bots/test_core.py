@@ -61,3 +61,21 @@ async def test_a_failing_agent_gets_an_apology_and_the_next_turn_works(
         ).text == INTERNAL_ERROR
         reply = await ConversationService(graph, agent_context).handle(turn("what is Amazon Polly?"))
         assert reply.route == "tutor" and reply.citations
+
+
+async def test_banking_verification_and_approvals_stay_with_the_person_in_a_shared_thread(gateway) -> None:
+    from agents.banking import prompts as say
+    from bots.core import NOT_YOURS
+
+    def said(text: str, user: str) -> Turn:
+        return Turn(text=text, user=UserRef(platform="slack", id=user), channel="C1", thread="9.0")
+
+    assert (await gateway.turn(said("why is my account 7777 not active?", "UA"))).text == say.ASK_NAME
+    assert "address" in (await gateway.turn(said("Manju", "UA"))).text.lower()
+    other = await gateway.turn(said("what's the status of account 7777?", "UB"))
+    assert "Manju" not in other.text and "InvalidAddressProof" not in other.text  # B must verify too
+    request = await gateway.turn(said("please resubmit my address proof", "UA"))
+    assert request.pending == "approval" and request.private
+    assert (await gateway.turn(said("approve", "UB"))).text == NOT_YOURS
+    done = await gateway.turn(said("approve", "UA"))
+    assert done.pending is None and done.private

@@ -1,0 +1,6 @@
+"""The Discord adapter: slash commands, mentions, DMs and thread conversations, persistent buttons
+and selects, daily-question posts — all through the shared `bots.gateway.Gateway`."""
+
+from bots.discord.adapter import DiscordAdapter
+
+__all__ = ["DiscordAdapter"]
