@@ -4,7 +4,7 @@ this machine. Each conversation is a thread: a mention, then follow-ups in the t
 between a reply and the next message like a person reading. Turn latency = event POSTed → the
 answer arriving at the fake Slack Web API.
 
-    uv run python benchmarks/load_test.py [--conversations 200] [--seconds 60] [--think 5]
+    uv run python benchmarks/load_test.py [--conversations 200] [--seconds 60] [--think 10]
 
 Prints JSON: turns, errors, throughput, latency percentiles (ms), per replica counts."""
 
@@ -42,7 +42,7 @@ QUESTIONS = [
 
 
 async def wait_ready(session: aiohttp.ClientSession, port: int) -> None:
-    for _ in range(240):
+    for _ in range(360):
         with contextlib.suppress(aiohttp.ClientError):
             async with session.get(f"http://127.0.0.1:{port}/readyz") as response:
                 if response.status == 200:
@@ -64,7 +64,8 @@ async def load(args: argparse.Namespace, env: dict[str, str], slack: FakeSlack, 
             await asyncio.sleep(0.005)
             for call in slack.calls[seen:]:
                 future = answered.get(call.params.get("thread_ts") or "")
-                if call.method == "chat.postMessage" and future and not future.done():
+                answers = ("chat.postMessage", "chat.postEphemeral", "chat.update")
+                if call.method in answers and future and not future.done():
                     future.set_result(time.perf_counter())
             seen = len(slack.calls)
 
@@ -179,6 +180,10 @@ async def main(args: argparse.Namespace) -> dict:
             replica.terminate()
         for replica in replicas:
             replica.wait(timeout=60)
+        for log_file in work.glob("replica-*.log"):  # what a replica said, when something failed
+            lines = log_file.read_text().splitlines()
+            if any('"level": "error"' in line or "Traceback" in line for line in lines):
+                print(f"{log_file.name}:", *lines[-15:], sep="\n", file=sys.stderr)
         shutil.rmtree(pg_folder, ignore_errors=True)
         shutil.rmtree(work, ignore_errors=True)
 
@@ -188,7 +193,7 @@ if __name__ == "__main__":
     parser.add_argument("--conversations", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument(
-        "--think", type=float, default=5.0, help="Mean pause between a reply and the next message."
+        "--think", type=float, default=10.0, help="Mean pause between a reply and the next message."
     )
     parser.add_argument("--replicas", type=int, default=2)
     print(json.dumps(asyncio.run(main(parser.parse_args())), indent=2))

@@ -206,11 +206,13 @@ class Runtime:
         """Load (or compute once and keep) the sentence vectors the local grounding check compares
         answers with, so the first answer citing a passage doesn't embed it."""
         from agents.guards.local import LocalGuardrail
+        from knowledge.chunking import display_text
 
         guard = self.guardrail
         local = guard if isinstance(guard, LocalGuardrail) else getattr(guard, "fallback", None)
         if isinstance(local, LocalGuardrail):
-            local.preload_evidence([c.text for c in self.index.chunks], self.settings.model_cache_dir)
+            passages = [display_text(c.text) for c in self.index.chunks]  # as the retriever returns them
+            local.preload_evidence(passages, self.settings.model_cache_dir)
 
     async def index_ready(self) -> bool:
         """Readiness: the notes index opens and answers (Chroma server reachable, when used)."""

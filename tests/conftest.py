@@ -58,15 +58,22 @@ def classifier(
     return NearestNeighbourClassifier(embedder, load_examples(topics=topics), cache_dir=model_cache)
 
 
+@pytest.fixture(scope="session")
+def question_bank() -> list:
+    """The validated question bank, read once (questions are immutable)."""
+    from knowledge.question_bank import load_questions
+
+    return load_questions()
+
+
 @pytest.fixture
 def agent_context(
-    retriever: HybridRetriever, classifier: NearestNeighbourClassifier, tmp_path: Path
+    retriever: HybridRetriever, classifier: NearestNeighbourClassifier, tmp_path: Path, question_bank: list
 ) -> AgentContext:
     from agents.quizmaster.services import QuizServices
-    from knowledge.question_bank import load_questions
     from tools.progress import ProgressStore
 
-    quiz = QuizServices(load_questions(), ProgressStore(tmp_path / "progress.sqlite3"), random.Random(7))
+    quiz = QuizServices(question_bank, ProgressStore(tmp_path / "progress.sqlite3"), random.Random(7))
     return AgentContext(retriever=retriever, classifier=classifier, quiz=quiz)
 
 

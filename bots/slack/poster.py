@@ -3,15 +3,11 @@ replies, updates of a "thinking" message, chart uploads. Also the daily schedule
 
 from __future__ import annotations
 
-import logging
-
 from pydantic import BaseModel, Field
 from slack_sdk.web.async_client import AsyncWebClient
 
 from agents.reply import Reply
 from bots.slack.blocks import SlackMessage, notice, render
-
-log = logging.getLogger(__name__)
 
 PRIVATE_NOTE = "🔒 I answered you privately (only you can see it)."
 

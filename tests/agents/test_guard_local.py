@@ -150,3 +150,28 @@ async def test_quality_gates_on_the_labelled_set(guardrail: LocalGuardrail) -> N
     assert report.denied_topic_recall >= 0.90, report.errors
     assert report.pii_masked >= 0.99, report.errors
     assert report.benign_false_positive_rate <= 0.03, report.errors
+
+
+def test_grounding_vectors_are_prepared_once_and_then_loaded(local_guardrail, notes_index, tmp_path) -> None:
+    from agents.guards.local import LocalGuardrail
+    from agents.guards.policy import load_policy
+
+    class Counting:
+        def __init__(self, inner) -> None:
+            self.inner, self.name, self.dimension, self.texts = inner, inner.name, inner.dimension, 0
+
+        def embed(self, texts):
+            self.texts += len(texts)
+            return self.inner.embed(texts)
+
+    passages = [c.text for c in notes_index.chunks[:40]]
+    first = Counting(local_guardrail.embedder)
+    guard = LocalGuardrail(load_policy(), first, cache_dir=tmp_path)
+    before = first.texts
+    assert guard.preload_evidence(passages, tmp_path) == 40 and first.texts > before
+    again = Counting(local_guardrail.embedder)
+    fresh = LocalGuardrail(load_policy(), again, cache_dir=tmp_path)
+    loaded_from = again.texts
+    fresh.preload_evidence(passages, tmp_path)
+    assert again.texts == loaded_from  # read from the file, nothing embedded
+    assert (fresh._source_vectors(passages[3]) == guard._source_vectors(passages[3])).all()

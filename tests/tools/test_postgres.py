@@ -103,8 +103,8 @@ async def test_conversations_survive_a_restart_on_postgres_checkpoints(
 
 def test_the_notes_index_on_a_chroma_server(chroma_url: str, embedder) -> None:
     index = KnowledgeIndex(open_chroma(url=chroma_url), embedder, document_embedder=CachedEmbedder(embedder))
-    report = index.open().ingest()
-    assert report.chunks > 500
+    index.open().ingest()  # a no-op when another test on this server indexed the notes first
+    assert len(index.chunks) > 500
     results = HybridRetriever(index).search("What does Amazon Bedrock Guardrails filter?", k=3)
     assert any("guardrail" in p.section.lower() or "guardrail" in p.text.lower() for p in results.passages)
     # a second replica opens the same collection without re-ingesting

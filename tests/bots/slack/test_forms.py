@@ -17,6 +17,7 @@ from tests.bots.slack.fake_slack import BOT_USER, FakeSlack
 from tests.bots.slack.payloads import click, find_element, form_state, mention
 
 FIRST_PICK = {"multiple": "aif:pick:multi", "ordering": "aif:pick:order:1", "matching": "aif:pick:match:A"}
+PARTIAL = {"multiple": ["A"], "ordering": "A", "matching": "1"}
 HINTS = {"multiple": "Pick exactly", "ordering": "in order", "matching": "Match every item"}
 
 
@@ -53,35 +54,19 @@ async def test_a_quiz_answered_with_the_form_widgets(
     assert submit["style"] == "primary"
 
     # picking in a widget sends an action too; it is acknowledged and only read on Submit
-    pick = (
-        "aif:pick:multi"
-        if kind == "multiple"
-        else f"aif:pick:{'order:1' if kind == 'ordering' else 'match:A'}"
-    )
-    await slack_http.action(click(question, fake_slack.response_url(), action_id=pick))
+    await slack_http.action(click(question, fake_slack.response_url(), action_id=FIRST_PICK[kind]))
 
-    await slack_http.action(right_answer(question, fake_slack.response_url()))
-    _, graded = await fake_slack.wait_for("chat.postMessage", 2)
+    # an incomplete form: one box of the two or three asked / only the first step / the first item
+    state = form_state(question, {FIRST_PICK[kind]: PARTIAL[kind]})
+    await slack_http.action(click(question, fake_slack.response_url(), state=state, action_id="aif:submit"))
+    _, hint = await fake_slack.wait_for("chat.postMessage", 2)
+    assert HINTS[kind] in hint.text_of_blocks()  # a friendly hint, and the question stays open
+
+    await slack_http.action(right_answer(question, fake_slack.response_url()))  # the form still works
+    *_, graded = await fake_slack.wait_for("chat.postMessage", 3)
     assert graded.params["thread_ts"] == first["ts"]
     assert "✅ Correct!" in graded.text_of_blocks() and "Question 2 of 2" in graded.text_of_blocks()
 
     await slack_http.action(right_answer(graded, fake_slack.response_url(), wrong=True))
-    *_, summary = await fake_slack.wait_for("chat.postMessage", 3)
+    *_, summary = await fake_slack.wait_for("chat.postMessage", 4)
     assert "Not quite" in summary.text_of_blocks() and "1/2 correct" in summary.text_of_blocks()
-
-
-async def test_an_incomplete_form_gets_a_friendly_hint_and_the_question_stays_open(
-    slack_http: SlackHTTP, fake_slack: FakeSlack, kind: str
-) -> None:
-    await slack_http.event(mention(f"<@{BOT_USER}> quiz me 1 question", channel="C1"))
-    [question] = await fake_slack.wait_for("chat.postMessage")
-    # one box ticked of the two or three asked / only the first step or the first item chosen
-    first = ["A"] if kind == "multiple" else ("A" if kind == "ordering" else "1")
-    state = form_state(question, {FIRST_PICK[kind]: first})
-    await slack_http.action(click(question, fake_slack.response_url(), state=state, action_id="aif:submit"))
-    _, hint = await fake_slack.wait_for("chat.postMessage", 2)
-    assert HINTS[kind] in hint.text_of_blocks()
-
-    await slack_http.action(right_answer(question, fake_slack.response_url()))  # the form still works
-    *_, graded = await fake_slack.wait_for("chat.postMessage", 3)
-    assert "✅ Correct!" in graded.text_of_blocks()
