@@ -199,19 +199,18 @@ class DailyStore:
 
     async def mark_posted(self, post_id: int, instance: str, message: str, now: datetime) -> bool:
         """False when the claim was taken over meanwhile (the caller logs a possible duplicate)."""
-        async with self.engine.begin() as connection:
-            result = await connection.execute(
-                daily_posts.update()
-                .where(
-                    daily_posts.c.id == post_id,
-                    daily_posts.c.status == "claimed",
-                    daily_posts.c.claimed_by == instance,
-                )
-                .values(status="posted", message=message[:128], posted_at=_utc(now), error=None)
-            )
-        return result.rowcount == 1
+        return await self._settle_claim(
+            post_id, instance, status="posted", message=message[:128], posted_at=_utc(now), error=None
+        )
 
     async def mark_failed(self, post_id: int, instance: str, error: str, now: datetime) -> bool:
+        # claimed_at now says when this attempt failed: the retry backoff counts from it
+        return await self._settle_claim(
+            post_id, instance, status="failed", error=error[:1000], claimed_at=_utc(now)
+        )
+
+    async def _settle_claim(self, post_id: int, instance: str, **values: object) -> bool:
+        """Finish our own claim; False when another process took it over meanwhile."""
         async with self.engine.begin() as connection:
             result = await connection.execute(
                 daily_posts.update()
@@ -220,8 +219,7 @@ class DailyStore:
                     daily_posts.c.status == "claimed",
                     daily_posts.c.claimed_by == instance,
                 )
-                # claimed_at now says when this attempt failed: the retry backoff counts from it
-                .values(status="failed", error=error[:1000], claimed_at=_utc(now))
+                .values(**values)
             )
         return result.rowcount == 1
 
