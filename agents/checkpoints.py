@@ -40,5 +40,11 @@ async def postgres_checkpointer(url: str, max_size: int = 10) -> AsyncIterator[B
         kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
     ) as pool:
         saver = AsyncPostgresSaver(pool, serde=checkpoint_serializer())  # type: ignore[arg-type]
-        await saver.setup()
+        # replicas starting together: concurrent CREATE TABLE IF NOT EXISTS can still collide
+        async with pool.connection() as conn:
+            await conn.execute("SELECT pg_advisory_lock(460002)")
+            try:
+                await saver.setup()
+            finally:
+                await conn.execute("SELECT pg_advisory_unlock(460002)")
         yield saver

@@ -38,10 +38,13 @@ def replica_env(data_dir: Path, postgres_url: str, chroma_url: str, slack: FakeS
     }
 
 
-async def wait_ready(session: aiohttp.ClientSession, port: int, process: subprocess.Popen) -> None:
+async def wait_ready(
+    session: aiohttp.ClientSession, port: int, process: subprocess.Popen, log_dir: Path
+) -> None:
     for _ in range(600):
         if process.poll() is not None:
-            raise AssertionError(f"replica on {port} exited with {process.returncode}")
+            said = "".join(p.read_text()[-3000:] for p in log_dir.glob(f"replica-{port}.log"))
+            raise AssertionError(f"replica on {port} exited with {process.returncode}: {said}")
         try:
             async with session.get(f"http://127.0.0.1:{port}/readyz") as response:
                 if response.status == 200:
@@ -94,7 +97,7 @@ async def test_two_replicas_answer_each_event_once_and_post_once(
     try:
         async with aiohttp.ClientSession() as session:
             await asyncio.gather(
-                *(wait_ready(session, port, r) for port, r in zip(ports, replicas, strict=True))
+                *(wait_ready(session, port, r, tmp_path) for port, r in zip(ports, replicas, strict=True))
             )
 
             events = [
