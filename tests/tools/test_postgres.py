@@ -75,6 +75,22 @@ def test_progress_and_audit_on_postgres(postgres_url: str) -> None:
     assert log.tail()[0].time == now
 
 
+async def test_replicas_starting_together_all_set_up_the_checkpointer(postgres_url: str) -> None:
+    """One replica's CREATE INDEX CONCURRENTLY must not wait on another blocked in the setup lock."""
+    url = database_url(postgres_url, None)  # type: ignore[arg-type]
+    opened = 0
+
+    async def replica() -> None:
+        nonlocal opened
+        async with postgres_checkpointer(url) as saver:
+            assert await saver.aget_tuple({"configurable": {"thread_id": "nobody"}}) is None
+            opened += 1
+
+    # the wait only turns a hang into a failure; a working setup takes well under a second each
+    await asyncio.wait_for(asyncio.gather(*(replica() for _ in range(3))), timeout=60)
+    assert opened == 3
+
+
 async def test_conversations_survive_a_restart_on_postgres_checkpoints(
     postgres_url: str, agent_context: AgentContext
 ) -> None:
