@@ -53,6 +53,7 @@ async def wait_ready(session: aiohttp.ClientSession, port: int) -> None:
 
 async def load(args: argparse.Namespace, env: dict[str, str], slack: FakeSlack, ports: list[int]) -> dict:
     latencies: list[float] = []
+    timeline: list[tuple[float, float, bool]] = []
     errors: list[str] = []
     per_replica = dict.fromkeys(ports, 0)
     answered: dict[str, asyncio.Future] = {}
@@ -98,11 +99,13 @@ async def load(args: argparse.Namespace, env: dict[str, str], slack: FakeSlack, 
                         continue
                 done = await asyncio.wait_for(answered[thread], timeout=30)
                 latencies.append(done - start)
+                timeline.append((start - started, done - start, first))
                 per_replica[port] += 1
             except (TimeoutError, aiohttp.ClientError) as exc:
                 errors.append(type(exc).__name__)
             first = False
-            await asyncio.sleep(rng.expovariate(1 / args.think))
+            # a person reads the answer; nobody waits past the end of the test
+            await asyncio.sleep(min(rng.expovariate(1 / args.think), max(0.0, until - time.perf_counter())))
 
     watcher = asyncio.create_task(watch())
     connector = aiohttp.TCPConnector(limit=0)
@@ -112,6 +115,13 @@ async def load(args: argparse.Namespace, env: dict[str, str], slack: FakeSlack, 
         await asyncio.gather(*(conversation(n, session, until) for n in range(args.conversations)))
         elapsed = time.perf_counter() - started
     watcher.cancel()
+    for window in range(0, int(args.seconds) + 10, 10):
+        part = [lat for at, lat, _ in timeline if window <= at < window + 10]
+        firsts = [lat for at, lat, f in timeline if f and window <= at < window + 10]
+        if len(part) > 1 and len(firsts) > 1:
+            print(window, percentiles(part), "first turns", percentiles(firsts), file=sys.stderr)
+        elif len(part) > 1:
+            print(window, percentiles(part), file=sys.stderr)
     apologies = sum("went wrong" in c.text_of_blocks() + str(c.params.get("text", "")) for c in slack.calls)
     return {
         "conversations": args.conversations,

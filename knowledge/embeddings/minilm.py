@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import logging
 import os
 import tempfile
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,6 +19,7 @@ from knowledge.embeddings.base import EmbeddingError
 
 if TYPE_CHECKING:
     import onnx
+    from tokenizers import Encoding
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +29,8 @@ MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db
 GRAPH_VERSION = 1
 MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model
 BATCH_SIZE = 32
+REMEMBERED = 2048  # query vectors kept (1.5 KB each)
+REMEMBERED_BATCH = 8  # a query, an answer's sentences, a guard's windows
 
 
 class ModelIntegrityError(EmbeddingError):
@@ -109,6 +113,8 @@ class MiniLMEmbedder:
         tokenizer.enable_truncation(max_length=MAX_TOKENS)
         self._tokenizer = tokenizer
         self._pad_id = tokenizer.token_to_id("[PAD]") or 0
+        self._remembered: OrderedDict[tuple[int, ...], np.ndarray] = OrderedDict()
+        self._remembered_lock = threading.Lock()
 
     def _graph_source(self, cache_dir: Path | None) -> str | bytes:
         """Path of a cached .onnx file, or the serialised graph when there is no cache."""
@@ -151,20 +157,40 @@ class MiniLMEmbedder:
         """Embed `texts` in order; returns float32 (len(texts), 384) with unit-length rows."""
         if isinstance(texts, str):
             raise TypeError("embed() takes a sequence of strings, not a single string")
-        if len(texts) == 1:  # a query: the router and the retriever ask for the same one
-            return self._embed_one(texts[0])[None, :].copy()
-        return self._embed_many(texts)
-
-    @functools.lru_cache(maxsize=1024)  # noqa: B019 - the embedder lives as long as the process
-    def _embed_one(self, text: str) -> np.ndarray:
-        return self._embed_many([text])[0]
-
-    def _embed_many(self, texts: Sequence[str]) -> np.ndarray:
-        out = np.empty((len(texts), self.dimension), dtype=np.float32)
-        if len(texts) == 0:
-            return out
         encodings = self._tokenizer.encode_batch(list(texts), add_special_tokens=True)
-        lengths = np.fromiter((len(e.ids) for e in encodings), dtype=np.int64, count=len(texts))
+        if len(encodings) > REMEMBERED_BATCH:  # documents: embedded once, not worth remembering
+            return self._run(encodings)
+        # Queries are remembered by their token ids: the model is uncased, so the router's
+        # "What is RAG?" and the input guard's normalised "what is rag?" cost one model run.
+        keys = [tuple(e.ids) for e in encodings]
+        out = np.empty((len(keys), self.dimension), dtype=np.float32)
+        missing = []
+        with self._remembered_lock:
+            for i, key in enumerate(keys):
+                if key in self._remembered:
+                    self._remembered.move_to_end(key)
+                    out[i] = self._remembered[key]
+                else:
+                    missing.append(i)
+        if missing:
+            vectors = self._run([encodings[i] for i in missing])
+            with self._remembered_lock:
+                for row, i in enumerate(missing):
+                    out[i] = self._remembered[keys[i]] = vectors[row]
+                while len(self._remembered) > REMEMBERED:
+                    self._remembered.popitem(last=False)
+        return out
+
+    def forget(self) -> None:
+        """Drop the remembered query vectors (benchmarks measure the model, not the memory)."""
+        with self._remembered_lock:
+            self._remembered.clear()
+
+    def _run(self, encodings: Sequence[Encoding]) -> np.ndarray:
+        out = np.empty((len(encodings), self.dimension), dtype=np.float32)
+        if len(encodings) == 0:
+            return out
+        lengths = np.fromiter((len(e.ids) for e in encodings), dtype=np.int64, count=len(encodings))
         # Length-sorted batches padded only to their own longest sequence: padding is the
         # dominant cost otherwise, and masked mean pooling makes the result padding-invariant.
         order = np.argsort(lengths, kind="stable")

@@ -70,6 +70,30 @@ def test_one_at_a_time_matches_reference_and_batch(minilm: MiniLMEmbedder) -> No
     np.testing.assert_allclose(singles, minilm.embed(REF_TEXTS), atol=1e-5)
 
 
+def test_remembered_queries_match_the_model_and_ignore_case(minilm: MiniLMEmbedder) -> None:
+    minilm.forget()
+    runs = 0
+    real_run = minilm._run
+
+    def counting_run(encodings):  # type: ignore[no-untyped-def]
+        nonlocal runs
+        runs += len(encodings)
+        return real_run(encodings)
+
+    minilm._run = counting_run  # type: ignore[method-assign]
+    try:
+        first = minilm.embed(["What is RAG?", "How are tokens priced?"])
+        again = minilm.embed(["what is rag?", "How does Bedrock bill?", "how are TOKENS priced?"])
+    finally:
+        del minilm._run
+    assert runs == 3  # the uncased model sees the same tokens: only the new question ran
+    np.testing.assert_array_equal(again[[0, 2]], first)
+    again[0] = 0  # a caller changing its copy doesn't change what is remembered
+    np.testing.assert_array_equal(minilm.embed(["what is rag?"])[0], first[0])
+    minilm.forget()
+    np.testing.assert_allclose(minilm.embed(["How does Bedrock bill?"])[0], again[1], atol=1e-6)
+
+
 def test_rows_are_unit_length_float32(minilm: MiniLMEmbedder) -> None:
     vectors = minilm.embed(["short", "a somewhat longer sentence about Amazon Bedrock", ""])
 

@@ -9,6 +9,7 @@ import pytest
 
 from bots.admin import parse_weekdays, run_admin
 from tools.state import ChannelSettings, Feedback, StateStore, StateStoreError, database_url
+from tools.state import store as store_module
 
 
 def test_database_urls_get_async_drivers(tmp_path: Path) -> None:
@@ -42,6 +43,27 @@ async def test_channels_are_answered_everywhere_until_an_admin_picks_some(state_
     assert not await state_store.answers_in("slack", "T1", "C1")
     assert await state_store.answers_in("slack", "T1", "C2")
     assert await state_store.answers_in("slack", "T2", "C9")  # another workspace is unaffected
+
+
+async def test_another_replica_follows_an_admins_channel_choice_within_the_ttl(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = database_url(None, tmp_path / "shared.sqlite3")
+    admin_side, other = await StateStore.open(url), await StateStore.open(url)
+    clock = [1000.0]
+    monkeypatch.setattr(store_module.time, "monotonic", lambda: clock[0])
+    try:
+        assert await other.answers_in("slack", "T1", "C1")  # read once, then remembered
+        await admin_side.save_channel(
+            ChannelSettings(platform="slack", channel="C1", workspace="T1", answers=False)
+        )
+        assert not await admin_side.answers_in("slack", "T1", "C1")  # the admin's replica: at once
+        assert await other.answers_in("slack", "T1", "C1")
+        clock[0] += store_module.CHOICES_TTL_S
+        assert not await other.answers_in("slack", "T1", "C1")
+    finally:
+        await admin_side.close()
+        await other.close()
 
 
 async def test_feedback_is_one_vote_per_user_and_answer(state_store: StateStore) -> None:

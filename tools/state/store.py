@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import weakref
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,6 +19,7 @@ from tools.state.schema import channel_settings, feedback, processed_events
 
 log = logging.getLogger(__name__)
 
+CHOICES_TTL_S = 10.0  # how soon other replicas follow an admin's channel choice
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -58,6 +60,7 @@ class StateStore:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        self._choices: dict[tuple[str, str], tuple[float, dict[str, bool]]] = {}
 
     @classmethod
     async def open(cls, url: str) -> StateStore:
@@ -158,25 +161,33 @@ class StateStore:
                         await connection.execute(channel_settings.insert().values(**values))
                 except IntegrityError:  # another replica inserted it meanwhile: ours is newer
                     await connection.execute(channel_settings.update().where(keys).values(**values))
+        self._choices.clear()  # this replica follows the change at once
 
     async def answers_in(self, platform: str, workspace: str, channel: str) -> bool:
         """Whether the bot answers in a channel: everywhere until an admin picks channels for a
         workspace, then only in those."""
-        async with self.engine.connect() as connection:
-            rows = (
-                await connection.execute(
-                    select(channel_settings.c.channel, channel_settings.c.answers).where(
-                        and_(
-                            channel_settings.c.platform == platform,
-                            channel_settings.c.workspace == workspace,
-                        )
-                    )
-                )
-            ).all()
-        if any(row.channel == channel and not row.answers for row in rows):
+        choices = await self._channel_choices(platform, workspace)
+        if choices.get(channel) is False:
             return False  # ignored by an admin
-        chosen = {row.channel for row in rows if row.answers}
+        chosen = {name for name, answers in choices.items() if answers}
         return not chosen or channel in chosen
+
+    async def _channel_choices(self, platform: str, workspace: str) -> dict[str, bool]:
+        """A workspace's channel choices, read at most every CHOICES_TTL_S: asked on every message,
+        changed by an admin now and then (here at once; on other replicas within the TTL)."""
+        key = (platform, workspace)
+        read_at, choices = self._choices.get(key, (-CHOICES_TTL_S, {}))
+        if time.monotonic() - read_at < CHOICES_TTL_S:
+            return choices
+        async with self.engine.connect() as connection:
+            rows = await connection.execute(
+                select(channel_settings.c.channel, channel_settings.c.answers).where(
+                    and_(channel_settings.c.platform == platform, channel_settings.c.workspace == workspace)
+                )
+            )
+            choices = {row.channel: row.answers for row in rows}
+        self._choices[key] = (time.monotonic(), choices)
+        return choices
 
     # -- feedback ----------------------------------------------------------------------------------
     async def record_feedback(self, item: Feedback) -> None:
