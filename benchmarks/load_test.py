@@ -75,10 +75,14 @@ async def load(args: argparse.Namespace, env: dict[str, str], slack: FakeSlack, 
         await asyncio.sleep(rng.uniform(0, args.think))  # people don't all start at once
         thread = next_ts()
         first = True
+        turns = 0
         while time.perf_counter() < until:
             port = ports[rng.randrange(len(ports))]  # the load balancer's choice
             ts = thread if first else next_ts()
-            text = f"<@UBOT> {rng.choice(QUESTIONS)}"
+            # every message new to the replicas (real people rarely repeat a question word for word),
+            # so the figures include the embedding model and the search, not a remembered answer
+            text = f"<@UBOT> {rng.choice(QUESTIONS)} ({n}.{turns})"
+            turns += 1
             event = event_callback(
                 mention(
                     text, channel=f"CLOAD{n % 20}", user=f"U{n}", ts=ts, thread_ts=None if first else thread

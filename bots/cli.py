@@ -80,12 +80,18 @@ def run_batch(path: Path, handle: Callable[[dict[str, Any]], BaseModel | dict[st
         emit(record if "error" in record else handle(record))
 
 
-def runtime(show_progress: bool = True):
+def runtime(show_progress: bool = True, serving: bool = False):
     """The composition root, with a progress bar for a first index build."""
     from bots.runtime import Runtime
     from bots.terminal import progress_callback
 
-    rt = Runtime(Settings(), progress=progress_callback(err) if show_progress else None)
+    rt = Runtime(
+        Settings(),
+        progress=progress_callback(err) if show_progress else None,
+        # a served bot embeds one short question at a time for many people at once: one model
+        # thread per process leaves the other cores to the other requests and replicas
+        embedding_threads=1 if serving else None,
+    )
     rt.start_loading()
     return rt
 
@@ -523,7 +529,7 @@ def serve(
 
     configure_json_logging()
     export_tracing_settings()
-    asyncio.run(run_serve(runtime(show_progress=False), platform.value, http, host, port))
+    asyncio.run(run_serve(runtime(show_progress=False, serving=True), platform.value, http, host, port))
 
 
 def main() -> None:

@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 
 
-def make_embedder(settings: Settings) -> Embedder:
+def make_embedder(settings: Settings, threads: int | None = None) -> Embedder:
     if settings.embeddings == "titan":
         import boto3
 
@@ -43,28 +43,33 @@ def make_embedder(settings: Settings) -> Embedder:
         return TitanEmbedder(boto3.client("bedrock-runtime", region_name=settings.aws_region))
     from knowledge.embeddings.minilm import MiniLMEmbedder
 
-    return MiniLMEmbedder(cache_dir=settings.model_cache_dir)
+    return MiniLMEmbedder(cache_dir=settings.model_cache_dir, threads=threads)
 
 
 class Runtime:
     """Lazily built, shared parts of a running aifbot process."""
 
-    def __init__(self, settings: Settings, progress: Progress | None = None) -> None:
+    def __init__(
+        self, settings: Settings, progress: Progress | None = None, embedding_threads: int | None = None
+    ) -> None:
         self.settings = settings
         self.progress = progress
+        self.embedding_threads = embedding_threads  # None: all cores (batch indexing)
         self._embedder_ready: Future[Embedder] | None = None
 
     def start_loading(self) -> None:
         """Load the embedding model in the background while the caller imports the rest:
         ONNX Runtime builds its session without holding the GIL, so the two overlap."""
         if self._embedder_ready is None and "embedder" not in self.__dict__:
-            self._embedder_ready = ThreadPoolExecutor(1, "aifbot-load").submit(make_embedder, self.settings)
+            self._embedder_ready = ThreadPoolExecutor(1, "aifbot-load").submit(
+                make_embedder, self.settings, self.embedding_threads
+            )
 
     @cached_property
     def embedder(self) -> Embedder:
         if self._embedder_ready is not None:
             return self._embedder_ready.result()
-        return make_embedder(self.settings)
+        return make_embedder(self.settings, self.embedding_threads)
 
     def chroma_client(self) -> Any:
         return open_chroma(self.settings.index_dir, self.settings.chroma.url)

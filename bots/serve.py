@@ -18,10 +18,12 @@ from bots.settings import require
 
 if TYPE_CHECKING:
     from bots.daily.scheduler import DailyScheduler
+    from bots.gateway import Gateway
 
 log = logging.getLogger(__name__)
 
 Platform = Literal["slack", "discord", "all"]
+WARM_UP_QUESTION = "What does Amazon Bedrock offer for building generative AI applications?"
 
 
 def check_tokens(runtime: Runtime, platform: Platform, http: bool) -> None:
@@ -41,6 +43,16 @@ def check_tokens(runtime: Runtime, platform: Platform, http: bool) -> None:
 
 def instance_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
+
+
+async def warm_up(runtime: Runtime, gateway: Gateway) -> None:
+    """One question through the model and the search, and a few database connections opened,
+    before taking traffic: these are slow once, and the first people shouldn't be the ones waiting."""
+    try:
+        await asyncio.to_thread(runtime.retriever.search, WARM_UP_QUESTION, 3)
+        await asyncio.gather(*(gateway.state.ping() for _ in range(4)))
+    except Exception as exc:  # a service that is down is /readyz's to report, not a reason to stop
+        log.warning("warm-up incomplete: %s", type(exc).__name__)
 
 
 async def serve(runtime: Runtime, platform: Platform, http: bool, host: str, port: int) -> None:
@@ -76,6 +88,7 @@ async def serve(runtime: Runtime, platform: Platform, http: bool, host: str, por
             scheduler.add_poster(discord.poster)
             closers.append(discord.close)
             runners.append(asyncio.create_task(discord.run(), name="discord"))
+        await warm_up(runtime, gateway)
         web = await start_web_app(app, host, port)
         # loaded from the data dir, or computed once in the background on a first start
         grounding = asyncio.create_task(asyncio.to_thread(runtime.prepare_grounding), name="grounding")

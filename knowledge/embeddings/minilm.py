@@ -98,6 +98,9 @@ class MiniLMEmbedder:
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.intra_op_num_threads = threads or _cpu_count()
         options.inter_op_num_threads = 1
+        # idle workers sleep instead of spinning: a served bot shares the cores with its other
+        # replicas and the databases, and spinning threads took CPU from them under load
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3
         self._session = ort.InferenceSession(
             self._graph_source(cache_dir), options, providers=["CPUExecutionProvider"]

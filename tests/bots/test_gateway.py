@@ -95,3 +95,29 @@ def test_json_logs_carry_the_conversation_key() -> None:
     record = logging.LogRecord("aifbot", logging.INFO, __file__, 1, "answered %s", ("ok",), None)
     entry = json.loads(JsonFormatter().format(record))
     assert entry["conversation"] == "slack:C1:1.0" and entry["message"] == "answered ok"
+
+
+async def test_warm_up_asks_the_search_once_and_survives_a_search_that_is_down(
+    gateway: Gateway, caplog
+) -> None:
+    from types import SimpleNamespace
+
+    from bots.serve import WARM_UP_QUESTION, warm_up
+
+    retriever = gateway.conversations.context.retriever
+    asked: list[str] = []
+
+    def search(query: str, k: int = 5):  # the real search, noted
+        asked.append(query)
+        return retriever.search(query, k)
+
+    await warm_up(SimpleNamespace(retriever=SimpleNamespace(search=search)), gateway)  # type: ignore[arg-type]
+    assert asked == [WARM_UP_QUESTION]
+    assert retriever.search(WARM_UP_QUESTION, 3).passages  # a question the notes answer
+
+    def down(query: str, k: int = 5):
+        raise ConnectionError("Chroma server unreachable")
+
+    with caplog.at_level(logging.WARNING, logger="bots.serve"):
+        await warm_up(SimpleNamespace(retriever=SimpleNamespace(search=down)), gateway)  # type: ignore[arg-type]
+    assert "warm-up incomplete: ConnectionError" in caplog.text
