@@ -1,12 +1,15 @@
 """Load test: N concurrent Slack conversations for a fixed time against two `aifbot serve slack
 --http` replicas (zero-latency fake chat model) on one PostgreSQL and one Chroma server, all on
 this machine. Each conversation is a thread: a mention, then follow-ups in the thread, with a pause
-between a reply and the next message like a person reading. Turn latency = event POSTed → the
-answer arriving at the fake Slack Web API.
+between a reply and the next message like a person reading; every message is one the replicas
+haven't seen. The conversations start over a ramp-up (default 10 s), then the measured seconds
+follow with all of them going. Turn latency = event POSTed → the answer arriving at the fake Slack
+Web API.
 
-    uv run python benchmarks/load_test.py [--conversations 200] [--seconds 60] [--think 10]
+    uv run python benchmarks/load_test.py [--conversations 200] [--seconds 60] [--think 10] [--ramp 10]
 
-Prints JSON: turns, errors, throughput, latency percentiles (ms), per replica counts."""
+Prints JSON: turns, errors, throughput and latency percentiles (ms) of the measured seconds, the
+ramp-up's latency, p99 per 10 s, turns per replica."""
 
 from __future__ import annotations
 
@@ -52,8 +55,7 @@ async def wait_ready(session: aiohttp.ClientSession, port: int) -> None:
 
 
 async def load(args: argparse.Namespace, env: dict[str, str], slack: FakeSlack, ports: list[int]) -> dict:
-    latencies: list[float] = []
-    timeline: list[tuple[float, float, bool]] = []
+    turns: list[tuple[float, float]] = []  # (when it was sent, since the start; latency)
     errors: list[str] = []
     per_replica = dict.fromkeys(ports, 0)
     answered: dict[str, asyncio.Future] = {}
@@ -72,17 +74,17 @@ async def load(args: argparse.Namespace, env: dict[str, str], slack: FakeSlack, 
 
     async def conversation(n: int, session: aiohttp.ClientSession, until: float) -> None:
         rng = random.Random(n)
-        await asyncio.sleep(rng.uniform(0, args.think))  # people don't all start at once
+        await asyncio.sleep(rng.uniform(0, args.ramp))  # people don't all start at once
         thread = next_ts()
         first = True
-        turns = 0
+        sent = 0
         while time.perf_counter() < until:
             port = ports[rng.randrange(len(ports))]  # the load balancer's choice
             ts = thread if first else next_ts()
             # every message new to the replicas (real people rarely repeat a question word for word),
             # so the figures include the embedding model and the search, not a remembered answer
-            text = f"<@UBOT> {rng.choice(QUESTIONS)} ({n}.{turns})"
-            turns += 1
+            text = f"<@UBOT> {rng.choice(QUESTIONS)} ({n}.{sent})"
+            sent += 1
             event = event_callback(
                 mention(
                     text, channel=f"CLOAD{n % 20}", user=f"U{n}", ts=ts, thread_ts=None if first else thread
@@ -102,8 +104,7 @@ async def load(args: argparse.Namespace, env: dict[str, str], slack: FakeSlack, 
                         errors.append(f"HTTP {r.status}")
                         continue
                 done = await asyncio.wait_for(answered[thread], timeout=30)
-                latencies.append(done - start)
-                timeline.append((start - started, done - start, first))
+                turns.append((start - started, done - start))
                 per_replica[port] += 1
             except (TimeoutError, aiohttp.ClientError) as exc:
                 errors.append(type(exc).__name__)
@@ -115,27 +116,30 @@ async def load(args: argparse.Namespace, env: dict[str, str], slack: FakeSlack, 
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector) as session:
         started = time.perf_counter()
-        until = started + args.seconds
+        until = started + args.ramp + args.seconds
         await asyncio.gather(*(conversation(n, session, until) for n in range(args.conversations)))
-        elapsed = time.perf_counter() - started
     watcher.cancel()
-    for window in range(0, int(args.seconds) + 10, 10):
-        part = [lat for at, lat, _ in timeline if window <= at < window + 10]
-        firsts = [lat for at, lat, f in timeline if f and window <= at < window + 10]
-        if len(part) > 1 and len(firsts) > 1:
-            print(window, percentiles(part), "first turns", percentiles(firsts), file=sys.stderr)
-        elif len(part) > 1:
-            print(window, percentiles(part), file=sys.stderr)
+    # the measured minute: every conversation has started; the ramp-up is reported on its own
+    measured = [latency for at, latency in turns if at >= args.ramp]
+    ramp_up = [latency for at, latency in turns if at < args.ramp]
+    by_10_s = {
+        f"{start}-{start + 10}s": percentiles(part)["p99_ms"]
+        for start in range(0, int(args.ramp + args.seconds), 10)
+        if len(part := [lat for at, lat in turns if start <= at < start + 10]) > 1
+    }
     apologies = sum("went wrong" in c.text_of_blocks() + str(c.params.get("text", "")) for c in slack.calls)
     return {
         "conversations": args.conversations,
-        "seconds": round(elapsed, 1),
+        "seconds": args.seconds,
+        "ramp_up_s": args.ramp,
         "think_time_s": args.think,
-        "turns": len(latencies),
+        "turns": len(measured),
         "errors": len(errors) + apologies,
         "error_kinds": sorted(set(errors)),
-        "throughput_turns_per_s": round(len(latencies) / elapsed, 1),
-        "turn_latency": percentiles(latencies),
+        "throughput_turns_per_s": round(len(measured) / args.seconds, 1),
+        "turn_latency": percentiles(measured),
+        "ramp_up_turn_latency": percentiles(ramp_up) if len(ramp_up) > 1 else None,
+        "p99_ms_by_10_s": by_10_s,
         "turns_per_replica": list(per_replica.values()),
     }
 
@@ -210,4 +214,10 @@ if __name__ == "__main__":
         "--think", type=float, default=10.0, help="Mean pause between a reply and the next message."
     )
     parser.add_argument("--replicas", type=int, default=2)
+    parser.add_argument(
+        "--ramp",
+        type=float,
+        default=10.0,
+        help="Seconds over which the conversations start, before the measured ones.",
+    )
     print(json.dumps(asyncio.run(main(parser.parse_args())), indent=2))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -26,16 +27,19 @@ log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 RATE_LIMIT_RETRIES = 3  # 429s are retried after Slack's Retry-After, this many times
+WEB_API_TIMEOUT_S = 30.0  # the SDK's own default
 SHUTDOWN_GRACE_S = 10.0  # how long close() lets answers in progress finish
 
 
-def make_client(settings: Settings) -> AsyncWebClient:
+def make_client(settings: Settings, session: aiohttp.ClientSession | None = None) -> AsyncWebClient:
     """The Web API client: Slack's URL or AIFBOT_SLACK_API_URL (a proxy, or a test server), and
-    429 `Retry-After` honoured by the SDK's retry handler."""
+    429 `Retry-After` honoured by the SDK's retry handler. Without a `session` the SDK opens a new
+    one, and a new connection, for every call: fine for a one-off post, not for a running bot."""
     token = require(settings.slack.bot_token, "AIFBOT_SLACK_BOT_TOKEN", "to run the Slack bot")
     return AsyncWebClient(
         token=token,
         base_url=settings.slack.api_url,
+        session=session,
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(),
             AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
@@ -54,7 +58,9 @@ class SlackAdapter:
         self, settings: Settings, gateway: Gateway, *, daily: DailyAnswerHandler | None = None
     ) -> None:
         self.settings = settings
-        self.client = make_client(settings)
+        # one connection pool for every Web API call the bot makes (kept alive between answers)
+        self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=WEB_API_TIMEOUT_S))
+        self.client = make_client(settings, self._http)
         self.poster = SlackPoster(self.client)
         secret = settings.slack.signing_secret
         # the bot token comes with the client; bolt runs auth.test once, at the first request
@@ -99,3 +105,4 @@ class SlackAdapter:
             _, late = await asyncio.wait(pending, timeout=SHUTDOWN_GRACE_S)
             if late:
                 log.warning("%d Slack answers still running at shutdown", len(late))
+        await self._http.close()
