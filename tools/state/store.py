@@ -176,9 +176,9 @@ class StateStore:
         """A workspace's channel choices, read at most every CHOICES_TTL_S: asked on every message,
         changed by an admin now and then (here at once; on other replicas within the TTL)."""
         key = (platform, workspace)
-        read_at, choices = self._choices.get(key, (-CHOICES_TTL_S, {}))
-        if time.monotonic() - read_at < CHOICES_TTL_S:
-            return choices
+        remembered = self._choices.get(key)
+        if remembered and time.monotonic() - remembered[0] < CHOICES_TTL_S:
+            return remembered[1]
         async with self.engine.connect() as connection:
             rows = await connection.execute(
                 select(channel_settings.c.channel, channel_settings.c.answers).where(
