@@ -11,16 +11,16 @@ import time
 from pathlib import Path
 
 from agents.state import UserRef
-from bots.benchmark import percentiles
-from bots.core import Turn
+from bots.cli.benchmark import percentiles
+from bots.platform.core import Turn
 
 ACCOUNTS = [("5555", "John"), ("6666", "Thomas"), ("7777", "Manju")]
 
 
 async def run(data: Path) -> dict[str, object]:
     os.environ["AIFBOT_DATA_DIR"] = str(data)
-    from bots.runtime import Runtime
-    from bots.settings import Settings
+    from bots.startup.runtime import Runtime
+    from bots.startup.settings import Settings
 
     latencies: list[float] = []
     async with Runtime(Settings()).conversations() as service:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from agents.guards.local import LocalGuardrail
 from agents.guards.policy import load_policy
-from bots.benchmark import percentiles
-from bots.evaluation import load_guardrail_set
+from bots.cli.benchmark import percentiles
+from bots.cli.evaluation import load_guardrail_set
 from knowledge.embeddings.minilm import MiniLMEmbedder
 
 

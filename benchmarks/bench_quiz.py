@@ -15,7 +15,7 @@ from pathlib import Path
 from agents.quizmaster.grading import grade, parse
 from agents.quizmaster.progress_views import review_questions
 from agents.quizmaster.services import QuizServices
-from bots.benchmark import percentiles
+from bots.cli.benchmark import percentiles
 from knowledge.question_bank import Question, load_questions
 from tools.progress import Attempt, ProgressStore
 

@@ -16,8 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from bots.benchmark import percentiles
-from bots.evaluation import load_retrieval_set
+from bots.cli.benchmark import percentiles
+from bots.cli.evaluation import load_retrieval_set
 from knowledge.embeddings.minilm import MiniLMEmbedder
 from knowledge.index import KnowledgeIndex, open_chroma
 from knowledge.retriever import HybridRetriever

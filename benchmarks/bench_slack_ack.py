@@ -33,7 +33,7 @@ from pathlib import Path
 
 from aiohttp import ClientSession, web
 
-from bots.benchmark import percentiles
+from bots.cli.benchmark import percentiles
 
 TARGET_P99_MS = 100.0
 SECRET = "bench-signing-secret"
@@ -144,10 +144,10 @@ async def serve_bot(
         "AIFBOT_SLACK_SIGNING_SECRET": SECRET,
         "AIFBOT_SLACK_API_URL": await loop.run_in_executor(None, pipe.recv),
     }
-    from bots.runtime import Runtime
-    from bots.server import make_web_app, start_web_app
-    from bots.settings import Settings
     from bots.slack import SlackAdapter
+    from bots.startup.runtime import Runtime
+    from bots.startup.server import make_web_app, start_web_app
+    from bots.startup.settings import Settings
 
     runtime = Runtime(Settings())
     runtime.index  # noqa: B018 - build the notes index before Slack starts sending

@@ -9,7 +9,7 @@ import dataclasses
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from bots.cli import main
-from bots.runtime import Runtime
+from bots.startup.runtime import Runtime
 
 _real_context = Runtime.agent_context
 

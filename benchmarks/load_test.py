@@ -31,7 +31,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bots.benchmark import percentiles  # noqa: E402
+from bots.cli.benchmark import percentiles  # noqa: E402
 from tests.bots.slack.fake_slack import FakeSlack  # noqa: E402
 from tests.bots.slack.payloads import SECRET, event_callback, mention, next_ts, sign  # noqa: E402
 from tests.servers import free_port, init_postgres, running_chroma, running_postgres  # noqa: E402
@@ -164,7 +164,7 @@ async def main(args: argparse.Namespace) -> dict:
             }
             # index the notes and the bank FAQ once before the replicas start (a deployment's first step)
             warm = (
-                "from bots.runtime import Runtime; from bots.settings import Settings;"
+                "from bots.startup.runtime import Runtime; from bots.startup.settings import Settings;"
                 " r = Runtime(Settings()); r.index; r.bank; r.prepare_grounding()"
             )
             subprocess.run([sys.executable, "-c", warm], env=env, check=True, capture_output=True)

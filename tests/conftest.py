@@ -123,8 +123,8 @@ async def gateway(full_context: AgentContext, state_store, tmp_path: Path):
     """What the adapters talk to: the real graph with SQLite checkpoints and the state database."""
     from agents.checkpoints import sqlite_checkpointer
     from agents.graph import build_graph
-    from bots.core import ConversationService
-    from bots.gateway import Gateway
+    from bots.platform.core import ConversationService
+    from bots.platform.gateway import Gateway
 
     async with sqlite_checkpointer(tmp_path / "checkpoints.sqlite3") as saver:
         yield Gateway(ConversationService(build_graph(saver), full_context), state_store)

@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from bots.admin import AdminError, parse_weekdays
 from bots.daily.schedule import ChannelSchedule
+from bots.platform.admin import AdminError, parse_weekdays
 from tools.state import ChannelSettings
 from tools.state.store import WEEKDAYS
 

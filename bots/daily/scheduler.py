@@ -37,7 +37,7 @@ from tools.state import StateStore
 from tools.state.daily import PUBLISHED, DailyPost, DailyStore
 
 if TYPE_CHECKING:
-    from bots.runtime import Runtime
+    from bots.startup.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

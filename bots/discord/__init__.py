@@ -1,5 +1,5 @@
 """The Discord adapter: slash commands, mentions, DMs and thread conversations, persistent buttons
-and selects, daily-question posts — all through the shared `bots.gateway.Gateway`."""
+and selects, daily-question posts — all through the shared `bots.platform.gateway.Gateway`."""
 
 from bots.discord.adapter import DiscordAdapter
 

@@ -10,8 +10,8 @@ from bots.daily import DailyAnswerHandler
 from bots.discord.bot import create_bot
 from bots.discord.flows import Flows
 from bots.discord.poster import DiscordPoster
-from bots.gateway import Gateway
-from bots.settings import Settings, require
+from bots.platform.gateway import Gateway
+from bots.startup.settings import Settings, require
 
 log = logging.getLogger(__name__)
 

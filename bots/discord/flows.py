@@ -16,8 +16,6 @@ from contextlib import asynccontextmanager
 import discord
 
 from agents.reply import Reply
-from bots.admin import run_admin
-from bots.commands import CommandError, CommandSpec, command_text
 from bots.daily import DailyAnswerHandler
 from bots.discord.places import (
     PLATFORM,
@@ -32,8 +30,10 @@ from bots.discord.places import (
 )
 from bots.discord.render import NO_MENTIONS, render
 from bots.discord.sender import SORRY, apologise, follow_up, is_ephemeral, send_pieces, typing
-from bots.gateway import Gateway
-from bots.text import discord_defuse
+from bots.platform.admin import run_admin
+from bots.platform.commands import CommandError, CommandSpec, command_text
+from bots.platform.gateway import Gateway
+from bots.platform.text import discord_defuse
 from tools.metrics import METRICS
 from tools.state import Feedback
 

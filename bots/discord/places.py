@@ -30,7 +30,7 @@ from pydantic import BaseModel, Field
 
 from agents.reply import Route
 from agents.state import UserRef
-from bots.core import Turn
+from bots.platform.core import Turn
 
 PLATFORM = "discord"
 DM_THREAD = "dm"

@@ -16,7 +16,7 @@ import discord
 from agents.reply import Reply
 from bots.discord.places import Place
 from bots.discord.views import build_view
-from bots.text import discord_defuse, split_text
+from bots.platform.text import discord_defuse, split_text
 
 MESSAGE_LIMIT = 2000
 EMBED_DESCRIPTION_LIMIT = 4096

@@ -18,10 +18,10 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.daily import DailyAnswerHandler
-from bots.gateway import Gateway
-from bots.settings import Settings, require
+from bots.platform.gateway import Gateway
 from bots.slack.listeners import SlackListeners
 from bots.slack.poster import SlackPoster
+from bots.startup.settings import Settings, require
 
 log = logging.getLogger(__name__)
 

@@ -28,7 +28,7 @@ from slack_sdk.models.blocks import (
 )
 
 from agents.reply import AnswerForm, Choice, Reply
-from bots.text import slack_escape, split_text
+from bots.platform.text import slack_escape, split_text
 
 SECTION_LIMIT = 3000  # characters of a section's text
 BLOCK_LIMIT = 50  # blocks in one message

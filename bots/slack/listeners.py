@@ -20,11 +20,11 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 
 from agents.state import UserRef
-from bots.admin import run_admin
-from bots.commands import CommandError, parse_command
-from bots.core import Turn
 from bots.daily import DailyAnswerHandler
-from bots.gateway import Gateway
+from bots.platform.admin import run_admin
+from bots.platform.commands import CommandError, parse_command
+from bots.platform.core import Turn
+from bots.platform.gateway import Gateway
 from bots.slack.blocks import (
     FEEDBACK,
     PICK,

@@ -20,7 +20,7 @@ from agents.context import AgentContext
 from agents.graph import build_graph
 from agents.reply import Reply
 from agents.state import UserRef
-from bots.core import ConversationService, Turn
+from bots.platform.core import ConversationService, Turn
 from tests.dynamodb import make_dynamodb_client
 from tests.fakes import ScriptedModel, tool_call
 from tools.audit import AuditLog

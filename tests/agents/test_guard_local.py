@@ -10,7 +10,7 @@ from agents.guards.local import LocalGuardrail
 from agents.guards.normalize import normalize
 from agents.guards.pii import find_pii, mask
 from agents.guards.policy import PolicyError, load_policy
-from bots.evaluation import evaluate_guardrails, load_guardrail_set
+from bots.cli.evaluation import evaluate_guardrails, load_guardrail_set
 from knowledge.embeddings.minilm import MiniLMEmbedder
 
 

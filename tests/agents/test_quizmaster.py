@@ -12,7 +12,7 @@ from agents.graph import build_graph
 from agents.quizmaster import prompts as say
 from agents.quizmaster.grading import AnswerError, button_value, grade, parse
 from agents.state import UserRef
-from bots.core import ConversationService, Turn
+from bots.platform.core import ConversationService, Turn
 from knowledge.question_bank import Question, load_questions
 
 BANK = {q.id: q for q in load_questions()}

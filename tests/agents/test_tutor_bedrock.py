@@ -13,8 +13,8 @@ from botocore.stub import ANY, Stubber
 
 from agents.context import AgentContext
 from agents.tutor.prompts import MODEL_FAILED_NOTICE
-from bots.models import make_chat_model
-from bots.settings import Settings
+from bots.startup.models import make_chat_model
+from bots.startup.settings import Settings
 from tests.agents.conftest import Send
 
 CONVERSE_OK = {

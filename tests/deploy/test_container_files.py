@@ -24,7 +24,7 @@ import pytest
 import yaml
 from pydantic import BaseModel, SecretStr
 
-from bots.settings import Settings
+from bots.startup.settings import Settings
 from tools.state import database_url
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -16,8 +16,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bots.runtime import Runtime
-from bots.settings import Settings
+from bots.startup.runtime import Runtime
+from bots.startup.settings import Settings
 from tests.bots.slack.fake_slack import FakeSlack
 from tests.bots.slack.payloads import SECRET, event_callback, mention, sign
 from tests.servers import free_port

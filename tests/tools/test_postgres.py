@@ -11,7 +11,7 @@ from agents.checkpoints import postgres_checkpointer
 from agents.context import AgentContext
 from agents.graph import build_graph
 from agents.state import UserRef
-from bots.core import ConversationService, Turn
+from bots.platform.core import ConversationService, Turn
 from knowledge.index import KnowledgeIndex, open_chroma
 from knowledge.retriever import HybridRetriever
 from knowledge.vector_cache import CachedEmbedder

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bots.admin import parse_weekdays, run_admin
+from bots.platform.admin import parse_weekdays, run_admin
 from tools.state import ChannelSettings, Feedback, StateStore, StateStoreError, database_url
 from tools.state import store as store_module
 

@@ -1,4 +1,4 @@
-"""`/admin …`: where the bot answers and where daily questions go (`bots.admin.run_admin`).
+"""`/admin …`: where the bot answers and where daily questions go (`bots.platform.admin.run_admin`).
 
 Hidden from members without Manage Server by `default_permissions` (server admins can change that
 in Server Settings → Integrations), and checked again when run, because those overrides are the

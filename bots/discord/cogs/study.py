@@ -1,5 +1,5 @@
 """The study slash commands: `/ask`, `/quiz`, `/review`, `/mock`, `/stats`, `/leaderboard`, `/bank`,
-`/help`, described as in `bots.commands.COMMANDS`."""
+`/help`, described as in `bots.platform.commands.COMMANDS`."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bots.commands import COMMANDS
 from bots.discord.flows import Flows
+from bots.platform.commands import COMMANDS
 
 Text = app_commands.Range[str, 1, 1500]
 

@@ -14,8 +14,8 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bots.daily import DAILY_PREFIX
 from bots.daily.scheduler import DailyScheduler
-from bots.server import make_web_app
 from bots.slack import SlackAdapter
+from bots.startup.server import make_web_app
 from tests.bots.daily.fakes import Clock, local
 from tests.bots.discord.fake_discord import custom_ids, start_world
 from tests.bots.slack.conftest import SlackHTTP

@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from bots.admin import run_admin
 from bots.daily.config import DailyConfigError, load_daily_config, merge
 from bots.daily.schedule import ChannelSchedule
 from bots.daily.scheduler import DailyScheduler
+from bots.platform.admin import run_admin
 from tests.bots.daily.fakes import local
 from tools.state import ChannelSettings
 

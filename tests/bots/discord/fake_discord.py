@@ -28,7 +28,7 @@ from discord.ext.test import backend, factories
 from bots.discord import DiscordAdapter
 from bots.discord.bot import make_intents
 from bots.discord.invite import PERMISSIONS_VALUE
-from bots.settings import Settings
+from bots.startup.settings import Settings
 from knowledge.question_bank import Question
 
 NONE_MENTIONS = discord.AllowedMentions.none().to_dict()

@@ -8,9 +8,9 @@ from discord.ext.test import backend
 
 from agents.banking import prompts as bank_say
 from agents.reply import Reply
-from bots.commands import COMMANDS
 from bots.discord.sender import PRIVATE_NOTE, follow_up
-from bots.gateway import Gateway
+from bots.platform.commands import COMMANDS
+from bots.platform.gateway import Gateway
 from knowledge.question_bank import load_questions
 from tests.bots.discord.fake_discord import DiscordWorld, answer_correctly, custom_ids, question_id
 

@@ -14,12 +14,12 @@ from agents.graph import build_graph
 from agents.quizmaster.grading import grade, parse
 from agents.quizmaster.node import answer_form, choices
 from agents.reply import Reply
-from bots.core import ConversationService, Turn
 from bots.discord import DiscordAdapter
 from bots.discord.sender import SORRY
 from bots.discord.views import START_OVER
-from bots.gateway import Gateway
-from bots.settings import Settings
+from bots.platform.core import ConversationService, Turn
+from bots.platform.gateway import Gateway
+from bots.startup.settings import Settings
 from knowledge.question_bank import load_questions
 from tests.bots.discord.fake_discord import (
     DiscordWorld,

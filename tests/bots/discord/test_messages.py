@@ -12,7 +12,7 @@ from discord.ext.test import backend
 
 from agents.reply import Reply
 from bots.discord.render import MESSAGE_LIMIT
-from bots.gateway import Gateway
+from bots.platform.gateway import Gateway
 from tests.bots.discord.fake_discord import DiscordWorld, start_world
 
 

@@ -8,7 +8,7 @@ import pytest
 from agents.reply import Choice, Reply
 from agents.state import UserRef
 from bots.daily import DAILY_PREFIX
-from bots.gateway import Gateway
+from bots.platform.gateway import Gateway
 from tests.bots.discord.fake_discord import DiscordWorld, custom_ids, start_world
 
 

@@ -16,8 +16,8 @@ from bots.discord.bot import NOT_ALLOWED, create_bot
 from bots.discord.flows import Flows
 from bots.discord.invite import PERMISSIONS_VALUE, client_id_from_token, invite_url
 from bots.discord.sender import SORRY
-from bots.gateway import Gateway
-from bots.settings import MissingSettingError, Settings
+from bots.platform.gateway import Gateway
+from bots.startup.settings import MissingSettingError, Settings
 from tests.bots.discord.fake_discord import DiscordWorld
 from tools.metrics import METRICS
 

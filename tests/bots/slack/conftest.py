@@ -15,9 +15,9 @@ import pytest
 from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
 
-from bots.server import make_web_app
-from bots.settings import Settings
 from bots.slack import SlackAdapter
+from bots.startup.server import make_web_app
+from bots.startup.settings import Settings
 from tests.bots.slack.fake_slack import FakeSlack
 from tests.bots.slack.payloads import SECRET, event_callback, form_body, sign, slash
 

@@ -12,9 +12,9 @@ from slack_sdk.errors import SlackApiError
 from agents.reply import AnswerForm, Choice, Reply
 from agents.state import UserRef
 from bots.daily import DAILY_PREFIX
-from bots.server import make_web_app
-from bots.settings import Settings
 from bots.slack import SlackAdapter
+from bots.startup.server import make_web_app
+from bots.startup.settings import Settings
 from tests.bots.slack.conftest import SlackHTTP
 from tests.bots.slack.fake_slack import BOT_USER, FakeSlack
 from tests.bots.slack.payloads import click, find_element, form_state, mention, message

@@ -32,8 +32,8 @@ async def gateway(full_context, state_store, tmp_path: Path, kind: str) -> Async
     from agents.checkpoints import sqlite_checkpointer
     from agents.graph import build_graph
     from agents.quizmaster.services import QuizServices
-    from bots.core import ConversationService
-    from bots.gateway import Gateway
+    from bots.platform.core import ConversationService
+    from bots.platform.gateway import Gateway
     from tools.progress import ProgressStore
 
     questions = [q for q in bank().values() if q.type == kind]

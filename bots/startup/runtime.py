@@ -10,7 +10,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bots.settings import Settings
+from bots.startup.settings import Settings
 from knowledge.embeddings.base import Embedder
 from knowledge.index import KnowledgeIndex, open_chroma, reset_local_index
 from knowledge.retriever import HybridRetriever
@@ -24,8 +24,8 @@ if TYPE_CHECKING:  # the graph stack loads only for commands that run the graph
     from agents.guards.base import Guardrail
     from agents.quizmaster.services import QuizServices
     from agents.router.classifier import RouteClassifier
-    from bots.core import ConversationService
-    from bots.gateway import Gateway
+    from bots.platform.core import ConversationService
+    from bots.platform.gateway import Gateway
     from tools.bank.store import AccountStore
     from tools.state import StateStore
 
@@ -109,7 +109,7 @@ class Runtime:
 
     @cached_property
     def chat_model(self) -> BaseChatModel | None:
-        from bots.models import make_chat_model
+        from bots.startup.models import make_chat_model
 
         return make_chat_model(self.settings)
 
@@ -243,7 +243,7 @@ class Runtime:
     @asynccontextmanager
     async def gateway(self) -> AsyncIterator[Gateway]:
         """What the platform adapters talk to: the conversations plus the shared state database."""
-        from bots.gateway import Gateway
+        from bots.platform.gateway import Gateway
 
         state = await self.state_store()
         try:
@@ -257,7 +257,7 @@ class Runtime:
         """The shared graph with its checkpointer open, behind the conversation service."""
         from agents.checkpoints import postgres_checkpointer, sqlite_checkpointer
         from agents.graph import build_graph
-        from bots.core import ConversationService
+        from bots.platform.core import ConversationService
         from tools.state import database_url
 
         context = self.agent_context()

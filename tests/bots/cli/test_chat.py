@@ -10,8 +10,8 @@ from rich.console import Console
 from agents.checkpoints import sqlite_checkpointer
 from agents.context import AgentContext
 from agents.graph import build_graph
-from bots.chat import chat_loop, current_session
-from bots.core import ConversationService
+from bots.cli.chat import chat_loop, current_session
+from bots.platform.core import ConversationService
 
 
 def scripted_console(lines: list[str]) -> tuple[Console, io.StringIO]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bots.settings import MissingSettingError, Settings
+from bots.startup.settings import MissingSettingError, Settings
 from tools.metrics import ModelMetricsCallback
 
 if TYPE_CHECKING:

@@ -12,8 +12,8 @@ from agents.checkpoints import postgres_checkpointer, sqlite_checkpointer
 from agents.context import AgentContext
 from agents.graph import build_graph
 from agents.state import UserRef
-from bots.core import SEARCH_DOWN, STORE_BUSY, ConversationService, Turn
-from bots.gateway import Gateway
+from bots.platform.core import SEARCH_DOWN, STORE_BUSY, ConversationService, Turn
+from bots.platform.gateway import Gateway
 from knowledge.embeddings.base import Embedder
 from knowledge.index import KnowledgeIndex, open_chroma
 from knowledge.retriever import HybridRetriever

@@ -9,12 +9,12 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from agents.state import UserRef
-from bots.commands import COMMANDS, CommandError, parse_command
-from bots.core import STORE_BUSY, Turn
-from bots.gateway import Gateway
-from bots.logs import JsonFormatter, conversation_key
-from bots.server import make_web_app
-from bots.text import discord_defuse, slack_escape, split_text
+from bots.platform.commands import COMMANDS, CommandError, parse_command
+from bots.platform.core import STORE_BUSY, Turn
+from bots.platform.gateway import Gateway
+from bots.platform.text import discord_defuse, slack_escape, split_text
+from bots.startup.logs import JsonFormatter, conversation_key
+from bots.startup.server import make_web_app
 from tools.metrics import METRICS, Metrics
 from tools.state import StateStore
 
@@ -102,7 +102,7 @@ async def test_warm_up_asks_the_search_once_and_survives_a_search_that_is_down(
 ) -> None:
     from types import SimpleNamespace
 
-    from bots.serve import WARM_UP_QUESTION, warm_up
+    from bots.startup.serve import WARM_UP_QUESTION, warm_up
 
     retriever = gateway.conversations.context.retriever
     asked: list[str] = []
@@ -118,6 +118,6 @@ async def test_warm_up_asks_the_search_once_and_survives_a_search_that_is_down(
     def down(query: str, k: int = 5):
         raise ConnectionError("Chroma server unreachable")
 
-    with caplog.at_level(logging.WARNING, logger="bots.serve"):
+    with caplog.at_level(logging.WARNING, logger="bots.startup.serve"):
         await warm_up(SimpleNamespace(retriever=SimpleNamespace(search=down)), gateway)  # type: ignore[arg-type]
     assert "warm-up incomplete: ConnectionError" in caplog.text

@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from agents.reply import Reply
-from bots.output import RetrievalMetrics, SearchOutput
+from bots.cli.output import RetrievalMetrics, SearchOutput
 from knowledge.index import IngestReport
 
 

@@ -12,13 +12,13 @@ import socket
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Literal
 
-from bots.runtime import Runtime
-from bots.server import make_web_app, start_web_app
-from bots.settings import require
+from bots.startup.runtime import Runtime
+from bots.startup.server import make_web_app, start_web_app
+from bots.startup.settings import require
 
 if TYPE_CHECKING:
     from bots.daily.scheduler import DailyScheduler
-    from bots.gateway import Gateway
+    from bots.platform.gateway import Gateway
 
 log = logging.getLogger(__name__)
 

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from bots.benchmark import run_benchmark
-from bots.runtime import Runtime
-from bots.settings import Settings
+from bots.cli.benchmark import run_benchmark
+from bots.startup.runtime import Runtime
+from bots.startup.settings import Settings
 
 
 async def test_bench_runs_every_phase_through_the_real_graph() -> None:

@@ -13,7 +13,7 @@ from agents.checkpoints import sqlite_checkpointer
 from agents.context import AgentContext
 from agents.graph import build_graph
 from agents.state import UserRef
-from bots.core import INTERNAL_ERROR, STORE_BUSY, ConversationService, Turn
+from bots.platform.core import INTERNAL_ERROR, STORE_BUSY, ConversationService, Turn
 
 
 def turn(text: str) -> Turn:
@@ -65,7 +65,7 @@ async def test_a_failing_agent_gets_an_apology_and_the_next_turn_works(
 
 async def test_banking_verification_and_approvals_stay_with_the_person_in_a_shared_thread(gateway) -> None:
     from agents.banking import prompts as say
-    from bots.core import NOT_YOURS
+    from bots.platform.core import NOT_YOURS
 
     def said(text: str, user: str) -> Turn:
         return Turn(text=text, user=UserRef(platform="slack", id=user), channel="C1", thread="9.0")

@@ -11,10 +11,10 @@ from pydantic import BaseModel, Field
 
 from agents.guards.base import Guardrail
 from agents.router.classifier import RouteClassifier
-from bots.output import GuardrailMetrics, RetrievalMetrics, RoutingMetrics
+from bots.cli.output import GuardrailMetrics, RetrievalMetrics, RoutingMetrics
 from knowledge.retriever import HybridRetriever
 
-EVAL_DIR = Path(__file__).resolve().parent.parent / "knowledge" / "eval"
+EVAL_DIR = Path(__file__).resolve().parents[2] / "knowledge" / "eval"
 
 
 class RetrievalCase(BaseModel):

@@ -8,9 +8,9 @@ from pathlib import Path
 from langchain_core.messages import HumanMessage
 
 from agents.state import UserRef
-from bots.studio import make_graph
+from bots.startup.studio import make_graph
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_langgraph_json_points_at_the_factory() -> None:

@@ -20,9 +20,9 @@ from pydantic import BaseModel
 from agents.checkpoints import sqlite_checkpointer
 from agents.graph import build_graph
 from agents.state import UserRef
-from bots.core import ConversationService, Turn
-from bots.evaluation import load_retrieval_set, load_routing_set
-from bots.runtime import Runtime
+from bots.cli.evaluation import load_retrieval_set, load_routing_set
+from bots.platform.core import ConversationService, Turn
+from bots.startup.runtime import Runtime
 
 
 class LatencyFigures(BaseModel):

@@ -8,8 +8,8 @@ import time
 from sqlalchemy.exc import SQLAlchemyError
 
 from agents.reply import Reply
-from bots.core import STORE_BUSY, ConversationService, Turn
-from bots.logs import conversation_key
+from bots.platform.core import STORE_BUSY, ConversationService, Turn
+from bots.startup.logs import conversation_key
 from tools.metrics import METRICS
 from tools.state import Feedback, StateStore
 

@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from agents.state import UserRef
-from bots.core import ConversationService, Turn
-from bots.terminal import print_reply
+from bots.cli.terminal import print_reply
+from bots.platform.core import ConversationService, Turn
 
 WELCOME = (
     "[bold]aifbot[/] — AWS Certified AI Practitioner study companion. "

@@ -10,8 +10,8 @@ from typing import Any
 
 from langgraph.runtime import Runtime as GraphRuntime
 
-from bots.runtime import Runtime
-from bots.settings import Settings
+from bots.startup.runtime import Runtime
+from bots.startup.settings import Settings
 
 # LangGraph merges a runtime found under this key with each run's own (run context wins).
 _RUNTIME_KEY = "__pregel_runtime"
