@@ -58,12 +58,17 @@ def export_guardrail(
         "deploy/aws/guardrail.yaml"
     ),
 ) -> None:
-    """Write the AWS::Bedrock::Guardrail CloudFormation template generated from the policy file."""
+    """Write the AWS::Bedrock::Guardrail CloudFormation template generated from the policy file, and
+    the same guardrail into every stack beside it that has a generated-guardrail block."""
     from agents.guards.cloudformation import write_template
     from agents.guards.policy import load_policy
+    from agents.guards.stack_templates import refresh_stacks
 
-    write_template(load_policy(), path)
+    policy = load_policy()
+    write_template(policy, path)
     err.print(f"wrote {path}")
+    for stack in refresh_stacks(policy, path.parent):
+        err.print(f"updated the guardrail in {stack}")
 
 
 @questions_app.command("stats")

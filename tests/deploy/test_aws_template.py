@@ -16,6 +16,7 @@ from cfnlint.decode import decode
 
 from agents.guards.cloudformation import guardrail_template
 from agents.guards.policy import load_policy
+from agents.guards.stack_templates import BEGIN, refresh_stacks
 from tests.deploy.test_container_files import PORT, assert_settings_receive
 from tools.bank.store import TABLE, DynamoDBAccountStore
 
@@ -76,10 +77,29 @@ def test_guardrail_is_the_one_generated_from_the_policy(template: dict[str, Any]
 
     for name in ("StudyGuardrail", "GuardrailVersion"):
         assert template["Resources"][name] == generated[name], (
-            f"{name} in deploy/aws/aifbot.yaml differs from the policy file: copy it from "
-            "`uv run aifbot export-guardrail` (deploy/aws/guardrail.yaml)"
+            f"{name} in deploy/aws/aifbot.yaml differs from the policy file: run "
+            "`uv run aifbot export-guardrail`"
         )
         assert template["Resources"][name] == committed[name]
+
+
+def test_every_stack_with_the_guardrail_holds_the_generated_block(tmp_path: Path) -> None:
+    stacks = [p for p in TEMPLATE.parent.glob("*.yaml") if BEGIN in p.read_text(encoding="utf-8")]
+    assert {p.name for p in stacks} >= {"aifbot.yaml", "aifbot-scale.yaml"}
+    for stack in stacks:
+        (tmp_path / stack.name).write_text(stack.read_text(encoding="utf-8"), encoding="utf-8")
+
+    assert refresh_stacks(load_policy(), tmp_path) == [], "run `uv run aifbot export-guardrail`"
+
+
+def test_refreshing_rewrites_a_stale_block_and_nothing_else(tmp_path: Path) -> None:
+    stale = TEMPLATE.read_text(encoding="utf-8").replace("Type: PROMPT_ATTACK", "Type: PROMPT_ATTACKS")
+    (tmp_path / "stack.yaml").write_text(stale, encoding="utf-8")
+    (tmp_path / "other.yaml").write_text("Resources: {}\n", encoding="utf-8")
+
+    assert refresh_stacks(load_policy(), tmp_path) == [tmp_path / "stack.yaml"]
+    assert (tmp_path / "stack.yaml").read_text(encoding="utf-8") == TEMPLATE.read_text(encoding="utf-8")
+    assert (tmp_path / "other.yaml").read_text(encoding="utf-8") == "Resources: {}\n"
 
 
 # --------------------------------------------------------------------------- least privilege
