@@ -12,6 +12,7 @@ from typing_extensions import TypedDict
 
 from agents.banking.calls import BankCall, BankSession, ToolOutcome
 from agents.quizmaster.mock import MockExam
+from agents.quizmaster.plan import StudyPlan
 from agents.quizmaster.session import QuizSession
 from agents.reply import Citation, Finding, Pending, Reply, Route
 
@@ -41,12 +42,15 @@ class State(InputState, total=False):
     active: Route | None  # the agent that owns the pending flow
     pending: Pending | None
     topic: str | None  # what the last tutor answer was about, for follow-ups and handoffs
+    task: str | None  # the exam task statement ("3.1") of the last explained question, for "quiz me on this"
     last_query: str | None
+    tutor_memory: dict | None  # the tutor's last question, sections and parts shown, for follow-ups
     sources: list[Citation]
     evidence: list[str]  # passages a model-written answer must be grounded in
     findings: Annotated[list[Finding], lambda _old, new: new]  # this turn's only
     quiz: QuizSession | None  # the open practice session
     mock: MockExam | None  # the open mock exam
+    study_plan: StudyPlan | None  # the learner's day-by-day plan to their exam date
     confirm_reset: bool  # waiting for "yes" before deleting the user's progress
     bank: BankSession | None  # the banking flow: account, verification, pending approval
     bank_calls: list[BankCall]  # tool calls waiting for the tool guard
@@ -66,6 +70,7 @@ CHECKPOINT_TYPES = [
     *(("agents.banking.calls", name) for name in ("BankSession", "BankCall", "ToolOutcome")),
     *(("agents.quizmaster.session", name) for name in ("QuizSession", "QuizResult")),
     ("agents.quizmaster.mock", "MockExam"),
+    *(("agents.quizmaster.plan", name) for name in ("StudyPlan", "PlanDay")),
 ]
 
 

@@ -1,5 +1,7 @@
 """Quiz speed for a user with 10,000 past attempts (SQLite): picking the next questions (a review:
-due FSRS cards, else the weakest task statements) and grading + recording an answer.
+due FSRS cards, else the weakest task statements; a filtered practice quiz; a mock exam that avoids
+the last 14 days' questions), building a study plan, and grading + recording an answer.
+Target: picking the next question p99 <= 10 ms.
 
 Run: `uv run python benchmarks/bench_quiz.py`. Prints JSON."""
 
@@ -13,6 +15,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from agents.quizmaster.grading import grade, parse
+from agents.quizmaster.mock import start_mock
+from agents.quizmaster.node import choose
+from agents.quizmaster.plan import build_plan
 from agents.quizmaster.progress_views import review_questions
 from agents.quizmaster.services import QuizServices
 from bots.cli.benchmark import percentiles
@@ -58,6 +63,38 @@ def main() -> None:
             for _ in range(200):
                 t = time.perf_counter()
                 review_questions(services, "slack", "U1", when, 5)
+                timings[name].append(time.perf_counter() - t)
+        now = datetime.now(UTC)
+
+        class _Context:  # a filter request without a topic needs no retriever
+            retriever = None
+
+        for name, pick in (
+            (
+                "pick_filtered_quiz",
+                lambda: choose("5 hard multiple response questions on domain 3", services, _Context(), None),
+            ),  # type: ignore[arg-type]
+            (
+                "pick_mock_exam",
+                lambda: start_mock(
+                    questions, rng, now, store.recent("slack", "U1", now - timedelta(days=14))
+                ),
+            ),
+            (
+                "build_study_plan",
+                lambda: build_plan(
+                    (now + timedelta(days=45)).date(),
+                    now.date(),
+                    sorted({q.task for q in questions}),
+                    store.accuracy_by_task("slack", "U1"),
+                    store.due_dates("slack", "U1"),
+                ),
+            ),
+        ):
+            timings[name] = []
+            for _ in range(100):
+                t = time.perf_counter()
+                pick()
                 timings[name].append(time.perf_counter() - t)
         record = []
         for n in range(200):

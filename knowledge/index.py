@@ -23,6 +23,7 @@ from knowledge.documents import (
     file_digest,
     read_file,
 )
+from knowledge.embeddings import cancel
 from knowledge.embeddings.base import ChromaEmbeddingFunction, Embedder
 from knowledge.lexical import LexicalIndex
 
@@ -212,17 +213,40 @@ class KnowledgeIndex:
         duplicates = _duplicate_ids(chunks)
         if duplicates:
             raise IndexError_(f"Duplicate section ids in the material: {', '.join(duplicates)}")
-        for start in range(0, len(chunks), _ADD_BATCH):
-            batch = chunks[start : start + _ADD_BATCH]
-            texts = [c.text for c in batch]
-            self.collection.upsert(
-                ids=[c.id for c in batch],
-                documents=texts,
-                metadatas=[c.metadata() for c in batch],
-                embeddings=self.document_embedder.embed(texts),
-            )
-            if progress:
-                progress(min(start + _ADD_BATCH, len(chunks)), len(chunks))
+        written = 0
+        if progress and chunks:  # the bar (and its rate) starts before the first batch is embedded
+            progress(0, len(chunks))
+        try:
+            for start in range(0, len(chunks), _ADD_BATCH):
+                cancel.check()
+                batch = chunks[start : start + _ADD_BATCH]
+                texts = [c.text for c in batch]
+                embedded = [start]
+
+                def step(count: int, embedded: list[int] = embedded) -> None:
+                    embedded[0] = min(embedded[0] + count, start + len(batch) - 1)
+                    if progress:
+                        progress(embedded[0], len(chunks))
+
+                # the model reports each of its batches, so the rate and the time left move
+                # every second or so, not once per 256 sections
+                with cancel.reporting(step):
+                    vectors = self.document_embedder.embed(texts)
+                self.collection.upsert(
+                    ids=[c.id for c in batch],
+                    documents=texts,
+                    metadatas=[c.metadata() for c in batch],
+                    embeddings=vectors,
+                )
+                written = start + len(batch)
+                if progress:
+                    progress(written, len(chunks))
+        except BaseException:
+            # a file is skipped as unchanged when any of its chunks carries its digest: a file cut
+            # off half-written (a stop during the first start) must go, so the next start redoes it
+            if 0 < written < len(chunks) and chunks[written - 1].source == chunks[written].source:
+                self.collection.delete(where={"source": chunks[written].source})
+            raise
 
     def rebuild(self) -> None:
         """Drop the collection so the next open starts empty."""

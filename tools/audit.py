@@ -95,3 +95,20 @@ class AuditLog:
                 query = query.where(audit.c[column] == value)
         with self.engine.connect() as db:
             return int(db.execute(query).scalar_one())
+
+    def count_for_account(
+        self,
+        account: str,
+        since: datetime,
+        tool: str | None = None,
+        decision: str | None = None,
+        reason: str | None = None,
+    ) -> int:
+        """Entries about one account at or after `since`, whoever made them, on any platform: guesses
+        spread over many user ids or conversations still add up."""
+        query = select(func.count()).where(audit.c.account == account, audit.c.time >= _utc(since))
+        for column, value in (("tool", tool), ("decision", decision), ("reason", reason)):
+            if value is not None:
+                query = query.where(audit.c[column] == value)
+        with self.engine.connect() as db:
+            return int(db.execute(query).scalar_one())

@@ -17,6 +17,16 @@ from tools.state.engine import sync_engine
 from tools.state.schema import attempts, cards
 
 _SCHEDULER = Scheduler(enable_fuzzing=False)  # deterministic intervals: reviews are reproducible
+# A hinted answer is kept in the answer column with this suffix (no schema change needed), so the
+# record says it was hinted and stats can count hints with one LIKE.
+HINT_MARK = " [hint]"
+
+
+def rating(correct: bool, hinted: bool) -> Rating:
+    """Wrong → Again; right after a hint → Hard (the card comes back sooner); right → Good."""
+    if not correct:
+        return Rating.Again
+    return Rating.Hard if hinted else Rating.Good
 
 
 class Attempt(BaseModel):
@@ -29,6 +39,7 @@ class Attempt(BaseModel):
     answer: str
     session: str = Field(description="The practice session; one answer per question and session.")
     scope: str = Field("", description="Channel or server the answer was given in, for leaderboards.")
+    hinted: bool = Field(False, description="A hint was taken before answering: FSRS rates it Hard.")
     time: datetime = Field(default_factory=lambda: datetime.now(UTC))
 
 
@@ -43,7 +54,13 @@ class ProgressStore:
         """Store an answer and reschedule the question's FSRS card; False when this session already
         answered the question (a double click or a retried event), which is then left as it was."""
         when = attempt.time.astimezone(UTC)
-        values = attempt.model_dump() | {"correct": int(attempt.correct), "time": when, "day": when.date()}
+        answer = attempt.answer[: 200 - len(HINT_MARK)] + HINT_MARK if attempt.hinted else attempt.answer
+        values = attempt.model_dump(exclude={"hinted"}) | {
+            "correct": int(attempt.correct),
+            "answer": answer,
+            "time": when,
+            "day": when.date(),
+        }
         with self.engine.begin() as db:
             try:
                 with db.begin_nested():
@@ -54,8 +71,9 @@ class ProgressStore:
             key = and_(mine, cards.c.question == attempt.question)
             stored = db.execute(select(cards.c.card).where(key)).scalar()
             card = Card.from_json(stored) if stored else Card()
-            rating = Rating.Good if attempt.correct else Rating.Again
-            card, _ = _SCHEDULER.review_card(card, rating, review_datetime=when)
+            card, _ = _SCHEDULER.review_card(
+                card, rating(attempt.correct, attempt.hinted), review_datetime=when
+            )
             row = {"card": card.to_json(), "due": card.due}
             if stored:
                 db.execute(update(cards).where(key).values(**row))
@@ -77,6 +95,29 @@ class ProgressStore:
         )
         with self.engine.connect() as db:
             return list(db.execute(query).scalars())
+
+    def due_dates(self, platform: str, user: str) -> list[datetime]:
+        """When each of the user's cards is next due (for the study plan's review load)."""
+        with self.engine.connect() as db:
+            query = select(cards.c.due).where(self._mine(cards, platform, user))
+            return list(db.execute(query).scalars())
+
+    def recent(self, platform: str, user: str, since: datetime) -> set[str]:
+        """Questions the user answered since `since` (the mock exam avoids them)."""
+        query = select(attempts.c.question).where(
+            self._mine(attempts, platform, user), attempts.c.time >= since
+        )
+        with self.engine.connect() as db:
+            return set(db.execute(query.distinct()).scalars())
+
+    def hints(self, platform: str, user: str) -> tuple[int, int]:
+        """(answers given after a hint, of which right)."""
+        query = select(func.count(), func.coalesce(func.sum(attempts.c.correct), 0)).where(
+            self._mine(attempts, platform, user), attempts.c.answer.like(f"%{HINT_MARK}")
+        )
+        with self.engine.connect() as db:
+            n, right = db.execute(query).one()
+            return int(n), int(right)
 
     def answered(self, platform: str, user: str) -> set[str]:
         """Questions the user has answered at least once (one card each, so no scan of attempts)."""

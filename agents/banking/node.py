@@ -25,6 +25,7 @@ MAX_TOOL_ROUNDS = 6
 _REFUSALS = {
     "not verified": say.NOT_VERIFIED,
     "locked out": say.LOCKED,
+    "account locked": say.ACCOUNT_LOCKED,
     "rate limited": say.RATE_LIMITED,
     "bulk request": say.ONE_ACCOUNT,
     "not the verified account": say.ONE_ACCOUNT,

@@ -21,6 +21,10 @@ NOT_VERIFIED = (
 LOCKED = (
     "There were too many unsuccessful verification attempts, so banking is paused for you for 15 minutes."
 )
+ACCOUNT_LOCKED = (
+    "That account has had too many unsuccessful verification attempts, so it is locked for a while to "
+    "protect its holder. If it's yours, please try again later or contact the bank."
+)
 RATE_LIMITED = "You've reached the limit of account lookups for this hour. Please try again later."
 ONE_ACCOUNT = "I can only help with the one account you've verified in this conversation."
 UNAVAILABLE = "The account service isn't reachable right now, so I can't check that. Nothing was changed."

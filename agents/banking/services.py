@@ -25,7 +25,8 @@ class BankServices:
     guides: dict[str, DocumentGuide]
     faq: HybridRetriever | None = None
     clock: Callable[[], datetime] = utc_now
-    max_failed_verifications: int = 3
+    max_failed_verifications: int = 3  # per user: then that user is locked out
+    max_failed_per_account: int = 5  # per account, across all users and conversations: then the account is
     lockout: timedelta = field(default=timedelta(minutes=15))
     max_lookups_per_hour: int = 10
     lookup_window: timedelta = field(default=timedelta(hours=1))

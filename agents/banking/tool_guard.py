@@ -53,6 +53,36 @@ class _Guard:
         since = self.services.clock() - since_delta
         return self.services.audit.count(self.user.id, self.user.platform, since, **filters)
 
+    def account_failures(self, account: str) -> int:
+        since = self.services.clock() - self.services.lockout
+        return self.services.audit.count_for_account(
+            account, since, tool="verify_identity", decision="refused", reason="not verified"
+        )
+
+    def after(self, call: BankCall, outcome: ToolOutcome) -> None:
+        """A failed verification that reaches the account's limit locks the account, on the record."""
+        if call.tool != "verify_identity" or outcome.reason != "not verified":
+            return
+        account = str(call.args.get("account_id"))
+        if self.account_failures(account) == self.services.max_failed_per_account:
+            self.services.audit.record(
+                AuditEntry(
+                    time=self.services.clock(),
+                    user=self.user.id,
+                    platform=self.user.platform,
+                    conversation=self.conversation,
+                    account=account,
+                    tool="account_lockout",
+                    decision="refused",
+                    reason="too many failed verifications",
+                )
+            )
+            log.warning(
+                "account %s locked after %d failed verifications",
+                account,
+                self.services.max_failed_per_account,
+            )
+
     def check(self, call: BankCall, calls: list[BankCall]) -> ToolOutcome | None:
         """A refusal, or None when the call may run."""
         s = self.services
@@ -66,6 +96,9 @@ class _Guard:
             s.max_failed_verifications
         ):
             return _refuse(call, "locked out")
+        account = getattr(args, "account_id", None)
+        if account is not None and self.account_failures(str(account)) >= s.max_failed_per_account:
+            return _refuse(call, "account locked")
         if sum(c.tool in ACCOUNT_TOOLS or c.tool == "verify_identity" for c in calls) > 1:
             return _refuse(call, "bulk request")
         looks_up = call.tool in ACCOUNT_TOOLS or call.tool == "verify_identity"
@@ -140,6 +173,7 @@ async def tool_guard(state: State, runtime: Runtime[AgentContext]) -> Command:
             log.warning("account store unavailable: %s", exc)
             outcome = _refuse(call, "unavailable")
         guard.audit(call, outcome)
+        guard.after(call, outcome)
         outcomes.append(outcome)
     previous = state.get("bank_results") or []
     return Command(

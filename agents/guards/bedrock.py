@@ -14,6 +14,7 @@ from typing import Any, Literal, Protocol
 from botocore.exceptions import BotoCoreError, ClientError
 
 from agents.guards.base import Guardrail, GuardrailUnavailable, Stage
+from agents.guards.mention import split_quoted
 from agents.guards.policy import GuardrailPolicy
 from agents.reply import Finding, GuardVerdict
 
@@ -40,6 +41,13 @@ def guard_content(text: str, stage: Stage, sources: Sequence[str], query: str | 
             blocks.append({"text": {"text": query, "qualifiers": ["query"]}})
         blocks.append({"text": {"text": text, "qualifiers": ["guard_content"]}})
         return blocks
+    quoted = split_quoted(text) if stage == "input" else None
+    if quoted is not None:
+        # mention, not use: the question is evaluated; the quotation rides along untagged, as data
+        return [
+            {"text": {"text": quoted.question, "qualifiers": ["guard_content"]}},
+            *({"text": {"text": q}} for q in quoted.quotes),
+        ]
     return [{"text": {"text": text}}]
 
 
@@ -122,7 +130,13 @@ class BedrockGuardrail:
                 type(self.fallback).__name__,
             )
             return await self.fallback.check(text, stage, sources=sources, query=query)
-        return self.verdict(response, text, stage)
+        verdict = self.verdict(response, text, stage)
+        quoted = split_quoted(text) if stage == "input" else None
+        if quoted is None or verdict.action == "block":
+            return verdict
+        mention = Finding(policy="mention", type="QUOTED_TEXT")
+        masked = quoted.restore(verdict.text) if verdict.action == "anonymize" else verdict.text
+        return verdict.model_copy(update={"text": masked, "findings": [*verdict.findings, mention]})
 
     def verdict(self, response: Mapping[str, Any], text: str, stage: Stage) -> GuardVerdict:
         """Map an ApplyGuardrail response to a verdict."""

@@ -11,7 +11,8 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command
 
 from agents.context import AgentContext
-from agents.guards.messages import BINARY_REPLY, EMPTY_REPLY, truncated_notice
+from agents.guards.messages import BINARY_REPLY, EMPTY_REPLY, masked_notice, truncated_notice
+from agents.guards.normalize import strip_terminal_codes
 from agents.reply import Finding, GuardVerdict, Reply
 from agents.state import State
 
@@ -21,8 +22,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-
 
 
 def clean(text: str) -> str:
-    """Text without control and invisible characters, in NFC form, trimmed."""
-    return _CONTROL.sub("", unicodedata.normalize("NFC", text)).strip()
+    """Text without terminal colour codes, control and invisible characters, in NFC form, trimmed."""
+    return _CONTROL.sub("", unicodedata.normalize("NFC", strip_terminal_codes(text))).strip()
 
 
 def looks_binary(raw: str) -> bool:
@@ -36,7 +37,7 @@ def looks_binary(raw: str) -> bool:
 
 def check_input(raw: str, max_chars: int) -> tuple[GuardVerdict, str | None]:
     """The basic checks: empty, binary-looking, oversized (cut, with a notice)."""
-    if looks_binary(raw):
+    if looks_binary(strip_terminal_codes(raw)):  # a pasted colour code is not binary data
         return GuardVerdict(action="block", findings=[Finding(policy="input", type="BINARY")]), None
     text = clean(raw)
     if not text:
@@ -71,6 +72,9 @@ async def input_guard(state: State, runtime: Runtime[AgentContext]) -> Command:
         if verdict.action == "block":
             log.info("input blocked: %s", ", ".join(f"{f.policy}/{f.type}" for f in verdict.findings))
             return _blocked(verdict, verdict.text)
+    masked = masked_notice([f.type for f in verdict.findings if f.policy in ("pii", "regex")])
+    if verdict.action == "anonymize" and masked:  # the person is told what was hidden, not left guessing
+        notice = f"{notice} {masked}" if notice else masked
     update: dict = {"text": verdict.text, "notice": notice, "findings": verdict.findings}
     if verdict.action == "anonymize" and message is not None:
         # the stored history keeps only the masked text: personal data never reaches a checkpoint

@@ -1,9 +1,11 @@
 """The offline guardrail: the policy file's filters run by local detectors.
 
-Every check works on a normalised copy of the text (see normalize.py); masking works on the
-original. Prompt attacks and denied topics are judged by rules plus the nearest labelled phrases
-(embedded with MiniLM); content filters by word lists; sensitive information by validated
-patterns; grounding by sentence-to-source similarity."""
+Every check works on a normalised copy of the text, and again on whatever was hidden in it
+(decoded payloads, smuggled tag characters; see normalize.py); masking works on the original.
+Prompt attacks, threats, harassment and self-harm are judged by a trained classifier
+(classifier.py) backed by rules; a question that quotes an attack is judged without the quotation
+(mention.py). Denied topics: rules plus the nearest labelled phrases (MiniLM); content filters:
+word lists; sensitive information: validated patterns; grounding: sentence-to-source similarity."""
 
 from __future__ import annotations
 
@@ -20,11 +22,72 @@ import yaml
 from bm25s.stopwords import STOPWORDS_EN
 
 from agents.guards.base import Stage
-from agents.guards.normalize import normalize
+from agents.guards.classifier import GuardClassifier, shipped
+from agents.guards.markup import defang
+from agents.guards.mention import split_quoted
+from agents.guards.messages import SELF_HARM_REPLY
+from agents.guards.normalize import Normalized, normalize, prepare
 from agents.guards.pii import find_pii, mask
 from agents.guards.policy import GuardrailPolicy
 from agents.reply import Finding, GuardVerdict
 
+# function words of the other languages learners write in: a short message with one is not English
+_FOREIGN = frozenset(
+    [
+        "que",
+        "qué",
+        "de",
+        "del",
+        "la",
+        "le",
+        "les",
+        "el",
+        "los",
+        "las",
+        "un",
+        "una",
+        "und",
+        "der",
+        "das",
+        "ist",
+        "wie",
+        "was",
+        "est",
+        "ce",
+        "qu",
+        "il",
+        "di",
+        "con",
+        "per",
+        "che",
+        "é",
+        "como",
+        "qual",
+        "spiegami",
+        "explique",
+        "explícame",
+        "erklär",
+        "wat",
+        "het",
+        "een",
+        "van",
+        "jest",
+        "czym",
+        "nedir",
+        "apa",
+        "itu",
+        "yang",
+        "ni",
+        "ne",
+        "nasıl",
+        "cosa",
+        "pourquoi",
+        "porque",
+        "warum",
+        "perché",
+        "o",
+    ]
+)
 _ENGLISH = frozenset(STOPWORDS_EN) | {"i", "you", "me", "my", "what", "how", "is", "are", "the", "please"}
 
 if TYPE_CHECKING:
@@ -32,6 +95,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+RULE_FLOOR = 0.02  # classifier probability an attack rule needs to block a statement
+QUESTION_FLOOR = 0.25  # ... and to block an English question, which may be about attacks
 WINDOW_CHARS = 600  # long messages are judged window by window, so an attack can't hide at the end
 EVIDENCE_CACHE = 4096  # source passages whose sentence vectors are kept
 _SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -52,7 +117,10 @@ _ATTACK_RULES = [
     # extract the system prompt or hidden configuration
     r"\b(reveal|print|show|repeat|output|display|leak|dump|tell me|share|summari[sz]e|quote|paste|spell out"
     r"|translate)\b.{0,40}\b(your|the|tu|ton|dein|seu)\b.{0,25}\b(system ?prompt|hidden (rules|instructions|prompt)"
-    r"|initial (prompt|instructions)|developer (prompt|message|instructions)|instructions|configuration|rules)",
+    r"|initial (prompt|instructions)|developer (prompt|message|instructions)|instructions|configuration)",
+    # "show me the rules for the exam" is a study question; "show me your rules" is not
+    r"\b(reveal|print|show|repeat|output|display|leak|dump|tell me|share|quote|paste|spell out)\b.{0,40}"
+    r"\b(your|tu|ton|dein|seu)\b.{0,25}\b(rules|guidelines|instructions)\b",
     r"\b(prompt (du |del |do )?(syst[eè]me|sistema)|systemprompt)\b",
     # persona jailbreaks
     r"\b(do anything now|jailbreak(ed)? mode|developer mode|god mode|dan mode|evil (twin|mode)|no longer bound"
@@ -120,6 +188,22 @@ _TOPIC_RULES = {
 }
 _QUOTED = re.compile(r"[\"“”'‘’`]([^\"“”'‘’`]{8,})[\"“”'‘’`]")
 _IMAGE_EXFILTRATION = re.compile(r"!\[[^\]]*\]\(https?://[^)\s]*[?&][^)\s]*=")
+# pasted markup that runs code or loads a remote resource: XSS and exfiltration shapes
+_MARKUP_ATTACK = re.compile(
+    r"<\s*(script|iframe|object|embed)\b|<\s*\w+\b[^>]*\bon(error|load|mouseover|focus|click|begin)\s*="
+    r"|<\s*\w+\b[^>]*\b(src|href|data)\s*=\s*[\"']?\s*(javascript|vbscript|data:text/html)"
+    r"|\]\(\s*javascript:",
+    re.I,
+)
+_VIOLENT = re.compile(
+    r"\b(kill|stab|shoot|beat (him|her|them|you|up)|beat up|hurt|punch|strangle|burn|attack|smash|run over|break"
+    r"|poison|make (you|him|her|them) pay|blood|weapon|scared)\w*",
+    re.I,
+)
+_TRICKS = frozenset(
+    {"HIDDEN_TAGS", "INVISIBLE", "HOMOGLYPHS", "BASE64", "HEX", "URL_ENCODED", "ROT13", "REVERSED", "SPLIT"}
+)
+_ADVISORY = frozenset({"pii", "normalize", "mention", "output"})  # findings that are recorded but block nothing
 _QUESTION = re.compile(r"^\s*(what|how|why|when|which|who|is|are|does|do|explain|describe|define)\b|\?\s*$")
 
 
@@ -138,7 +222,10 @@ def looks_english(norm: str) -> bool:
     nearest-neighbour judgement only speaks for English text (rules cover the rest)."""
     words = re.findall(r"[a-z']+", norm)
     if len(words) < 6:
-        return sum(c.isascii() for c in norm) / max(len(norm), 1) > 0.9
+        # short: mostly ASCII and, past two words, at least one English function word ("o que é rlhf?" is not)
+        ascii_text = sum(c.isascii() for c in norm) / max(len(norm), 1) > 0.9
+        foreign = any(w in _FOREIGN for w in re.findall(r"\w+", norm))
+        return ascii_text and not foreign and (len(words) <= 2 or any(w in _ENGLISH for w in words))
     return sum(w in _ENGLISH for w in words) / len(words) >= 0.15
 
 
@@ -187,14 +274,18 @@ class _Neighbours:
 class LocalGuardrail:
     """The default guardrail backend; no network."""
 
-    def __init__(self, policy: GuardrailPolicy, embedder: Embedder, cache_dir: Path | None = None):
+    def __init__(
+        self,
+        policy: GuardrailPolicy,
+        embedder: Embedder,
+        cache_dir: Path | None = None,
+        classifier: GuardClassifier | None = None,
+    ):
         self.policy = policy
         self.embedder = embedder
         local = policy.local
         phrases = _phrases(Path(__file__).with_name(local.examples))
-        self.attacks = _Neighbours(
-            embedder, phrases["prompt_attack"]["attacks"], phrases["prompt_attack"]["benign"], cache_dir
-        )
+        self.classifier = classifier or shipped()
         topics = {
             t.name: t for t in (policy.topicPolicyConfig.topicsConfig if policy.topicPolicyConfig else [])
         }
@@ -208,17 +299,6 @@ class LocalGuardrail:
                 extra.get("benign", []),
                 cache_dir,
             )
-        abuse = phrases.get("abuse", {})
-        self.abuse = (
-            _Neighbours(
-                embedder,
-                abuse.get("harmful", []),
-                abuse.get("benign", []) + phrases["prompt_attack"]["benign"],
-                cache_dir,
-            )
-            if abuse.get("harmful")
-            else None
-        )
         words = policy.wordPolicyConfig
         managed = bool(words and words.managedWordListsConfig)
         self.profanity = _word_pattern(local.profanity) if managed else None
@@ -262,22 +342,65 @@ class LocalGuardrail:
             found.append(Finding(policy="word", type="CUSTOM_WORD", match=m.group(0)))
         return found
 
-    def _prompt_attack(self, text: str, norm: str, vectors: np.ndarray) -> bool:
+    def _rules(self, text: str, norm: str) -> str | None:
+        """The sentence an attack rule matched in, if any."""
+        return next((sentence_at(norm, m) for rule in self.attack_rules if (m := rule.search(norm))), None)
+
+    @staticmethod
+    def _structural(text: str) -> bool:
+        """Shapes that are attacks whatever the words: an image URL carrying data, script in markup,
+        several accounts in one request."""
+        return bool(_IMAGE_EXFILTRATION.search(text) or _MARKUP_ATTACK.search(text) or several_accounts(text))
+
+    def _judge(
+        self, text: str, prepared: Normalized, windows: list[str], vectors: np.ndarray
+    ) -> list[Finding]:
+        """Prompt attacks, abuse and self-harm: the trained classifier, backed by rules.
+
+        A question about a quoted attack ("Is 'ignore all previous instructions' injection?") is
+        judged without its quotation; the quotation is recorded as a mention, not blocked."""
         local = self.policy.local
-        if _QUESTION.search(norm) and _QUOTED.search(norm):
-            # a question about a quoted attack phrase: judge the question, not the quotation
-            vectors = self.embedder.embed([_QUOTED.sub(" ", norm)])
-        hit = next((sentence_at(norm, m) for rule in self.attack_rules if (m := rule.search(norm))), None)
-        if hit is None and (_IMAGE_EXFILTRATION.search(text) or several_accounts(text)):
-            hit = norm
-        ruled = hit is not None
-        english = looks_english(norm)
-        share = self.attacks.score(vectors, local.neighbours, local.min_similarity) if english else 0.0
-        # a rule decides alone unless it matched inside an English question, which may be *about* attacks
-        if ruled and not (english and _QUESTION.search(hit)):
-            return True
-        # a rule on a question needs the neighbours to agree; neighbours alone need a clear majority
-        return share >= (0.5 if ruled else local.prompt_attack_threshold)
+        norm = prepared.text
+        # only a short one-line question can be *about* a quotation; a pasted document is data
+        split = split_quoted(norm)
+        quoted = split.quotes if split else []
+        if split:
+            windows = [split.question]
+            vectors = self.embedder.embed(windows)
+        hidden = prepared.hidden
+        scores = self.classifier.scores(windows, vectors)
+        hidden_scores = self.classifier.embed_and_score(self.embedder, hidden)
+        findings: list[Finding] = []
+        if max(scores.self_harm, hidden_scores.self_harm) >= local.self_harm_threshold:
+            return [Finding(policy="content", type="SELF_HARM")]
+        rule_text = split.question if split else norm
+        hit = self._rules(text, rule_text) or next((h for h in hidden if self._rules(h, h)), None)
+        english_question = hit is not None and looks_english(norm) and bool(_QUESTION.search(hit))
+        # a few words carry little evidence: the classifier must be surer (rules still apply)
+        short = len(norm.split()) < 5
+        threshold = max(local.prompt_attack_threshold, 0.85) if short else local.prompt_attack_threshold
+        attack = (
+            (self._structural(text) and not split)
+            or scores.attack >= threshold
+            or hidden_scores.attack >= local.prompt_attack_threshold
+            or "HIDDEN_TAGS" in prepared.flags
+            # a rule needs only a little agreement from the classifier, more inside an English question,
+            # which may be *about* attacks
+            or (hit is not None and scores.attack >= (QUESTION_FLOOR if english_question else RULE_FLOOR))
+        )
+        if attack and self.policy.content_strength("PROMPT_ATTACK", "input") != "NONE":
+            how = [f for f in prepared.flags if f in _TRICKS]
+            findings.append(Finding(policy="content", type="PROMPT_ATTACK", match=",".join(how) or None))
+        elif (quoted and any(self._rules(q, q) or self._structural(q) for q in quoted)) or (
+            quoted
+            and self.classifier.embed_and_score(self.embedder, quoted).attack >= local.prompt_attack_threshold
+        ):
+            findings.append(Finding(policy="mention", type="QUOTED_ATTACK"))
+        if max(scores.abuse, hidden_scores.abuse) >= local.abuse_threshold:
+            kind = "VIOLENCE" if _VIOLENT.search(norm) else "INSULTS"
+            if self.policy.content_strength(kind, "input") != "NONE":  # type: ignore[arg-type]
+                findings.append(Finding(policy="content", type=kind))
+        return findings
 
     def _topics(self, norm: str, vectors: np.ndarray) -> list[Finding]:
         local = self.policy.local
@@ -370,35 +493,44 @@ class LocalGuardrail:
         for match in pii:
             match.action = self.policy.pii_action(match.type) or match.action
         masked = mask(text, pii)
-        norm = normalize(masked)  # detectors see "{PHONE}", never the digits
+        # detectors see "{PHONE}", never the digits; encoded payloads are decoded from the original,
+        # where masking could have cut a hex or base64 run apart (nothing decoded is kept)
+        prepared = prepare(masked)
+        if pii:
+            raw = prepare(text)
+            prepared = prepared.model_copy(
+                update={"hidden": raw.hidden, "flags": list(dict.fromkeys(prepared.flags + raw.flags))}
+            )
+        norm = prepared.text
         findings: list[Finding] = []
-        if norm:
+        if norm or prepared.hidden:
             findings += self._words(norm) + self._content(norm, stage)
             if stage == "input":
-                vectors = self.embedder.embed(self._windows(norm))
-                if self.policy.content_strength("PROMPT_ATTACK", "input") != "NONE" and self._prompt_attack(
-                    masked, norm, vectors
-                ):
-                    findings.append(Finding(policy="content", type="PROMPT_ATTACK"))
-                findings += self._topics(norm, vectors)
-                if self.abuse and not any(f.policy == "content" for f in findings) and looks_english(norm):
-                    local = self.policy.local
-                    if (
-                        self.abuse.score(vectors, local.neighbours, local.min_similarity)
-                        >= local.prompt_attack_threshold
-                    ):
-                        findings.append(Finding(policy="content", type="INSULTS"))
+                windows = self._windows(norm) if norm else []
+                vectors = self.embedder.embed(windows) if windows else np.zeros((0, self.embedder.dimension))
+                judged = self._judge(masked, prepared, windows, vectors)
+                if any(f.type == "SELF_HARM" for f in judged):
+                    return GuardVerdict(action="block", text=SELF_HARM_REPLY, findings=judged)
+                findings += [f for f in judged if not any(f.type == g.type for g in findings)]
+                if windows:
+                    findings += self._topics(norm, vectors)
             else:
                 findings += self._grounding(text, sources)
+        if stage == "input":
+            findings += [Finding(policy="normalize", type=flag) for flag in prepared.flags]
+        defanged: list[Finding] = []
+        if stage == "output":  # a reply is shown as text: off-list images and links, and markup, go
+            masked, defanged = defang(masked, self.policy.local.allowed_link_hosts)
+            findings += defanged
         findings += [Finding(policy="pii", type=m.type) for m in pii]
 
-        if any(f.policy != "pii" for f in findings) or any(m.action == "BLOCK" for m in pii):
+        if any(f.policy not in _ADVISORY for f in findings) or any(m.action == "BLOCK" for m in pii):
             message = (
                 self.policy.blockedInputMessaging if stage == "input" else self.policy.blockedOutputsMessaging
             )
             log.info("guardrail blocked %s: %s", stage, ", ".join(f"{f.policy}/{f.type}" for f in findings))
             return GuardVerdict(action="block", text=message, findings=findings)
-        if pii:
+        if pii or defanged:
             return GuardVerdict(action="anonymize", text=masked, findings=findings)
         return GuardVerdict(action="allow", text=text, findings=findings)
 

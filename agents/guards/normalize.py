@@ -21,7 +21,9 @@ from pydantic import BaseModel, Field
 
 MAX_SEGMENTS = 6  # decoded payloads scanned again per message: bounded work for any paste
 
-_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]|\^\[\[[0-9;]*m")
+_ANSI = re.compile(
+    r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]|\^\[\[[0-9;]*m"
+)
 _TAGS = re.compile(r"[\U000e0000-\U000e007f]+")
 # emoji subdivision flags (England, Scotland, Wales) are the one honest use of tag characters
 _FLAG_TAGS = re.compile(r"\U0001f3f4[\U000e0061-\U000e007a]{2,6}\U000e007f")

@@ -9,6 +9,7 @@ from langgraph.runtime import Runtime
 
 from agents.context import AgentContext
 from agents.guards.base import Guardrail
+from agents.guards.markup import defang
 from agents.reply import GuardVerdict, Reply
 from agents.state import State
 from agents.tutor.prompts import NOT_IN_NOTES
@@ -37,6 +38,10 @@ async def output_guard(state: State, runtime: Runtime[AgentContext]) -> dict:
     draft = state.get("draft") or Reply(text=FALLBACK, route=state.get("route", "help"))
     text = draft.text.strip()[:MAX_REPLY_CHARS] or FALLBACK
     guardrail = runtime.context.guardrail
+    if guardrail is not None:  # whatever wrote the reply, it is shown as text: no exfiltration, no markup
+        text, defanged = defang(text, guardrail.policy.local.allowed_link_hosts)
+        if defanged:
+            log.info("output defanged: %s", ", ".join(f.type for f in defanged))
     if guardrail is not None and draft.guardrail.action != "block":
         draft, text = await check_reply(draft, text, state, guardrail)
     notices = [n for n in (state.get("notice"), draft.notice) if n]

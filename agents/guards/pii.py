@@ -13,13 +13,58 @@ from stdnum import iban, luhn
 from agents.guards.policy import CustomRegex
 
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,}\b")
-_CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])")
+# any separator between digit groups: spaces, dots, dashes, slashes ("4973.6993.5632.7290")
+_CARD = re.compile(r"(?<![\d.\-/])(?:\d[ .\-/_]{0,2}){12,18}\d(?![\d\-/]|\.\d)")
 # Anything shaped like an SSN is masked, sample numbers included (Presidio skips those on purpose).
 _SSN = re.compile(r"(?<![\d-])\d{3}[- ]\d{2}[- ]\d{4}(?![\d-])")
-_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")
+# nine digits in a row, or dotted, when the words around them say what they are
+_SSN_NAMED = re.compile(
+    r"(?i)\b(ssn|ss#|social[ -]security(?:[ -](?:number|no\.?|num|#))?|soc\.? ?sec\.?)\b\D{0,25}?"
+    r"(?<![\d-])(\d{9}|\d{3}[.]\d{2}[.]\d{4})(?!\d)"
+)
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]{4}){2,7}(?:[ -]?[A-Z0-9]{1,4})?\b", re.I)
 _AWS_ACCESS_KEY = re.compile(r"\b(?:AKIA|ASIA|AIDA|AROA)[A-Z0-9]{16}\b")
 _AWS_SECRET_KEY = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
-_PHONE_REGIONS = ("US", "GB")  # numbers without a +country code are read as US, then UK
+# a secret right after its name, as in a credentials file or an env var: masked whatever it looks like
+_AWS_SECRET_NAMED = re.compile(
+    r"(?i)\b(?:aws_?secret_?access_?key|secret_?access_?key|aws_?secret(?:_?key)?|secret key)\b"
+    r"[\"']?\s*[:=]?\s*[\"']?"
+    r"([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])"
+)
+# numbers without a +country code are read as US and UK, then as the countries the text points to
+_PHONE_REGIONS = ("US", "GB")
+_REGION_HINTS = {
+    r"\.de\b|\bdeutsch|\bgermany|\bnummer\b|\btelefon": "DE",
+    r"\.fr\b|\bfrance\b|\bnum[ée]ro\b|\bt[ée]l[ée]phone\b": "FR",
+    r"\.es\b|\bspain\b|\bespaña\b|\btel[ée]fono\b": "ES",
+    r"\.it\b|\bital|\btelefono\b|\bcellulare\b": "IT",
+    r"\.be\b|\bbelgi": "BE",
+    r"\.nl\b|\bnederland|\btelefoonnummer\b": "NL",
+    r"\.in\b|\bindia\b": "IN",
+    r"\.au\b|\baustralia": "AU",
+    r"\.br\b|\bbrasil|\bbrazil|\bcelular\b": "BR",
+    r"\.ca\b|\bcanada": "CA",
+    r"\.ie\b|\bireland": "IE",
+}
+# a national number in groups ("07700 900123") or any +number: possible, not just assigned, numbers
+_LOOSE_PHONE = re.compile(
+    r"(?<![\w+\-/.])(?:\+\d{1,3}[ .\-]?|0)\d{2,5}(?:[ .\-]\d{2,6}){1,4}(?![\w\-/]|\.\d)"
+)
+# what a phone number is not: dates, versions, identifiers with a letter prefix ("INV-2025-000123")
+_NOT_PHONE = re.compile(
+    r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}$|^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}$|^\d{1,2}\.\d{1,3}\.\d{1,3}(?!\d)"
+)
+_ID_PREFIX = re.compile(
+    r"(?i)(?:[a-z]{1,10}[-#_/]|#|\b(?:invoice|inv|order|ticket|ref|reference|build|version|v|po|case|id|isbn|no)\.?\s*[:#]?\s*)$"
+)
+
+
+# "221B Baker Street", "1600 Pennsylvania Ave NW": a number, one to four capitalised words, a street type
+_ADDRESS = re.compile(
+    r"\b\d{1,5}[A-Za-z]?\s+(?:[A-Z][a-z]+\.?\s+){1,4}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr"
+    r"|Court|Ct|Way|Place|Pl|Terrace|Close|Crescent|Square|Sq|Parkway|Pkwy|Highway|Hwy)\b\.?(?:\s+(?:NW|NE|SW|SE))?"
+    r"(?:,?\s+(?:Apt|Suite|Unit|Flat)\.?\s*\w+)?"
+)
 
 
 class PiiMatch(BaseModel):
@@ -39,26 +84,77 @@ def _secret_like(candidate: str) -> bool:
     )
 
 
+def _phone_like(text: str, start: int, end: int) -> bool:
+    """Not a date, a version or an identifier that merely contains digits."""
+    candidate = text[start:end].strip()
+    if _NOT_PHONE.search(candidate):
+        return False
+    before = text[max(0, start - 20) : start]
+    return not (_ID_PREFIX.search(before) and not candidate.startswith(("+", "(")))
+
+
+def _iban_end(candidate: str) -> int | None:
+    """Where the valid IBAN in a candidate ends: the pattern may have run into the next word
+    ("BE68 5390 0754 7034 please"). ISO 7064 check digits decide; national checksums are skipped
+    (published sample IBANs fail them)."""
+    groups = [g.end() for g in re.finditer(r"[A-Za-z0-9]+", candidate)]
+    for end in reversed(groups):
+        if end >= 12 and iban.is_valid(candidate[:end], check_country=False):
+            return end
+    return None
+
+
+def _regions(text: str) -> list[str]:
+    hinted = [region for pattern, region in _REGION_HINTS.items() if re.search(pattern, text, re.I)]
+    hinted += [m.group(0)[:2].upper() for m in _IBAN.finditer(text)]
+    return list(dict.fromkeys([*_PHONE_REGIONS, *hinted]))[:6]
+
+
+def _phones(text: str) -> Iterator[PiiMatch]:
+    seen: set[tuple[int, int]] = set()
+    for region in _regions(text):
+        for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
+            if (m.start, m.end) not in seen and _phone_like(text, m.start, m.end):
+                seen.add((m.start, m.end))
+                yield PiiMatch(type="PHONE", start=m.start, end=m.end)
+    for m in _LOOSE_PHONE.finditer(text):
+        digits = re.sub(r"\D", "", m.group(0))
+        if not 10 <= len(digits) <= 13 or not _phone_like(text, m.start(), m.end()):
+            continue
+        region = None if m.group(0).startswith("+") else "GB"
+        try:
+            number = phonenumbers.parse(m.group(0), region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_possible_number(number):
+            yield PiiMatch(type="PHONE", start=m.start(), end=m.end())
+
+
 def _found(text: str, custom: list[CustomRegex]) -> Iterator[PiiMatch]:
     for m in _EMAIL.finditer(text):
         yield PiiMatch(type="EMAIL", start=m.start(), end=m.end())
     for m in _AWS_ACCESS_KEY.finditer(text):
         yield PiiMatch(type="AWS_ACCESS_KEY", start=m.start(), end=m.end())
+    for m in _AWS_SECRET_NAMED.finditer(text):
+        yield PiiMatch(type="AWS_SECRET_KEY", start=m.start(1), end=m.end(1))
     for m in _AWS_SECRET_KEY.finditer(text):
         if _secret_like(m.group(0)):
             yield PiiMatch(type="AWS_SECRET_KEY", start=m.start(), end=m.end())
     for m in _CARD.finditer(text):
         digits = re.sub(r"\D", "", m.group(0))
         if 13 <= len(digits) <= 19 and luhn.is_valid(digits):
-            yield PiiMatch(type="CREDIT_DEBIT_CARD_NUMBER", start=m.start(), end=m.end())
+            end = m.end() - (len(m.group(0)) - len(m.group(0).rstrip(" .-/_")))
+            yield PiiMatch(type="CREDIT_DEBIT_CARD_NUMBER", start=m.start(), end=end)
     for m in _IBAN.finditer(text):
-        if iban.is_valid(m.group(0)):
-            yield PiiMatch(type="INTERNATIONAL_BANK_ACCOUNT_NUMBER", start=m.start(), end=m.end())
+        if (end := _iban_end(m.group(0))) is not None:
+            yield PiiMatch(type="INTERNATIONAL_BANK_ACCOUNT_NUMBER", start=m.start(), end=m.start() + end)
     for m in _SSN.finditer(text):
         yield PiiMatch(type="US_SOCIAL_SECURITY_NUMBER", start=m.start(), end=m.end())
-    for region in _PHONE_REGIONS:
-        for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
-            yield PiiMatch(type="PHONE", start=m.start, end=m.end)
+    for m in _SSN_NAMED.finditer(text):
+        yield PiiMatch(type="US_SOCIAL_SECURITY_NUMBER", start=m.start(2), end=m.end(2))
+    yield from _phones(text)
+    for m in _ADDRESS.finditer(text):
+        yield PiiMatch(type="ADDRESS", start=m.start(), end=m.end())
     for rule in custom:
         for m in re.finditer(rule.pattern, text):
             yield PiiMatch(type=rule.name, start=m.start(), end=m.end(), action=rule.action)

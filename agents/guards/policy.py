@@ -120,6 +120,13 @@ class LocalDetectors(_Strict):
 
     examples: str = "examples.yaml"
     prompt_attack_threshold: float = Field(0.6, gt=0, le=1)
+    abuse_threshold: float = Field(
+        0.6, gt=0, le=1, description="Classifier probability of a threat or harassment."
+    )
+    self_harm_threshold: float = Field(0.5, gt=0, le=1, description="Classifier probability of self-harm.")
+    allowed_link_hosts: list[str] = Field(
+        default_factory=list, description="Hosts (and their subdomains) a model-written reply may link to."
+    )
     topic_threshold: float = Field(0.6, gt=0, le=1)
     neighbours: int = Field(7, ge=1, le=50)
     min_similarity: float = Field(0.45, ge=0, le=1)

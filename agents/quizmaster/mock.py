@@ -2,7 +2,8 @@
 
 The draw takes 13 / 16 / 18 / 9 / 9 questions from domains 1–5 (the guide's weights 20 / 24 / 28 /
 14 / 14 % of 65, rounded by largest remainder), preferring questions the learner has not answered yet.
-All 65 are scored here; the real exam scores 50 of them and leaves 15 unscored, unmarked.
+All 65 are scored by default; the optional exam-like mode scores 50 and leaves 15 unscored,
+unmarked, as the real exam does (the learner learns which only in the report).
 
 Scaled score. AWS reports a scaled score from 100 to 1000 with 700 to pass but does not publish how
 raw results map onto it (the mapping varies between exam forms). This module approximates it with a
@@ -33,6 +34,7 @@ from knowledge.question_bank import Question
 
 EXAM_QUESTIONS = 65
 EXAM_MINUTES = 90
+UNSCORED = 15  # the real exam's unscored items, in exam-like mode
 PASSING_SCORE = 700
 MIN_SCORE = 100
 MAX_SCORE = 1000
@@ -113,6 +115,33 @@ class MockExam(QuestionSequence):
     )
     started_at: datetime
     deadline: datetime
+    flagged: list[str] = Field(default_factory=list, description="Question ids flagged for review.")
+    unscored: list[str] = Field(default_factory=list, description="Exam-like mode: the 15 not scored.")
+    confirm: str | None = Field(
+        None, description="'stop' or 'submit' while waiting for the learner's choice."
+    )
+    paused: bool = Field(False, description="The learner chose to keep going later.")
+    submitted: bool = Field(False, description="Scored; the review of mistakes may still be paging.")
+    missed: list[str] = Field(
+        default_factory=list, description="After submitting: ids answered wrong or not at all."
+    )
+    review_page: int = 0
+
+    def unanswered(self) -> list[int]:
+        """1-based numbers of the questions without an answer."""
+        return [n for n, qid in enumerate(self.questions, 1) if qid not in self.answers]
+
+    def flagged_numbers(self) -> list[int]:
+        return [n for n, qid in enumerate(self.questions, 1) if qid in self.flagged]
+
+    def next_open(self) -> int | None:
+        """0-based position of the first unanswered question after the current one (wrapping)."""
+        total = len(self.questions)
+        for step in range(1, total + 1):
+            at = (self.position + step) % total
+            if self.questions[at] not in self.answers:
+                return at
+        return None
 
     def remaining(self, now: datetime) -> timedelta:
         """Time left before the deadline, never negative."""
@@ -137,14 +166,17 @@ def start_mock(
     rng: random.Random,
     now: datetime,
     avoid: Iterable[str] = frozenset(),
+    exam_like: bool = False,
 ) -> MockExam:
-    """A new mock exam starting at `now`, due `EXAM_MINUTES` later."""
+    """A new mock exam starting at `now`, due `EXAM_MINUTES` later; `exam_like` leaves 15 unscored."""
     ids = draw_mock(questions, rng, avoid)
+    unscored = rng.sample(ids, min(UNSCORED, max(len(ids) - 1, 0))) if exam_like else []
     return MockExam(
         id=f"{rng.getrandbits(48):012x}",
         questions=ids,
         started_at=now,
         deadline=now + timedelta(minutes=EXAM_MINUTES),
+        unscored=unscored,
     )
 
 
@@ -161,6 +193,7 @@ def scaled_score(correct: int, total: int) -> int:
 class MockReport(BaseModel):
     correct: int
     total: int
+    unscored: int = Field(0, description="Questions left out of the score (exam-like mode).")
     by_domain: dict[int, tuple[int, int]] = Field(description="Domain → (correct, total).")
     scaled: int = Field(ge=MIN_SCORE, le=MAX_SCORE)
     passed: bool
@@ -174,7 +207,8 @@ class MockReport(BaseModel):
         lines = [
             f"Mock exam result: {'PASS' if self.passed else 'FAIL'}",
             f"Scaled score: {self.scaled} / {MAX_SCORE} ({PASSING_SCORE} to pass) · "
-            f"{self.correct} of {self.total} correct ({share:.0%})",
+            f"{self.correct} of {self.total} correct ({share:.0%})"
+            + (f"; {self.unscored} unscored questions not counted" if self.unscored else ""),
             "",
             "Performance by domain:",
         ]
@@ -217,18 +251,26 @@ def score(exam: MockExam, bank: Mapping[str, Question]) -> MockReport:
     by_domain: dict[int, list[int]] = {d: [0, 0] for d in DOMAIN_WEIGHTS}
     correct = 0
     for qid in exam.questions:
+        if qid in exam.unscored:
+            continue
         right = _is_right(bank.get(qid), exam.answers.get(qid))
         correct += right
         if (domain := _domain_of(qid, bank)) is not None:
             tally = by_domain.setdefault(domain, [0, 0])
             tally[0] += right
             tally[1] += 1
-    total = len(exam.questions)
+    total = len(exam.questions) - len(set(exam.unscored) & set(exam.questions))
     scaled = scaled_score(correct, total)
     return MockReport(
         correct=correct,
         total=total,
+        unscored=len(exam.questions) - total,
         by_domain={d: (c, t) for d, (c, t) in sorted(by_domain.items())},
         scaled=scaled,
         passed=scaled >= PASSING_SCORE,
     )
+
+
+def missed(exam: MockExam, bank: Mapping[str, Question]) -> list[str]:
+    """Ids answered wrong or left unanswered, in exam order (unscored ones included: they teach too)."""
+    return [qid for qid in exam.questions if not _is_right(bank.get(qid), exam.answers.get(qid))]

@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from agents.quizmaster.mock import DOMAIN_WEIGHTS, scaled_score
+from agents.quizmaster.plan import StudyPlan, progress_line
 from agents.quizmaster.services import QuizServices
+from agents.quizmaster.weakness import weakest
 from knowledge.question_bank import Question
 from tools.progress import streaks
 
@@ -23,7 +25,9 @@ def readiness(by_domain: dict[int, tuple[int, int]]) -> int | None:
     return scaled_score(round(accuracy * 1000), 1000)
 
 
-def stats_text(services: QuizServices, platform: str, user: str, now: datetime) -> tuple[str, bytes | None]:
+def stats_text(
+    services: QuizServices, platform: str, user: str, now: datetime, plan: StudyPlan | None = None
+) -> tuple[str, bytes | None]:
     """The stats message and, when there is anything to draw, the chart as a PNG."""
     from tools.charts import progress_chart, text_chart
 
@@ -41,18 +45,28 @@ def stats_text(services: QuizServices, platform: str, user: str, now: datetime) 
         else f"Answer {MIN_FOR_READINESS - total} more for a readiness estimate."
     )
     tasks = progress.accuracy_by_task(platform, user)
-    weakest = sorted(tasks.items(), key=lambda item: item[1][0] / item[1][1])[:3]
+    weak = weakest({q.task for q in services.questions} | set(tasks), tasks)
+    hinted, hinted_right = progress.hints(platform, user)
+    activity = progress.activity(platform, user)
+    today = dict(activity).get(now.date(), 0)
     lines = [
         f"{total} answered, {correct / total:.0%} correct. Daily streak: {current} (best {best}).",
         ready,
+        f"Answered after a hint: {hinted} ({hinted_right} right); they come back for review sooner."
+        if hinted
+        else "No hints used.",
+        *([progress_line(plan, now.date(), today)] if plan is not None else []),
         "```",
         text_chart(by_domain),
         "```",
         "By task statement: " + " · ".join(f"{t} {c}/{n}" for t, (c, n) in sorted(tasks.items())),
-        "Weakest task statements: " + ", ".join(f"{t} ({c}/{n})" for t, (c, n) in weakest),
+        "Weakest task statements: "
+        + ", ".join(
+            f"{w.task} ({w.right}/{w.answered})" if w.answered else f"{w.task} (not tried)" for w in weak
+        ),
         "Say *review* to practise them.",
     ]
-    return "\n".join(lines), progress_chart(by_domain, progress.activity(platform, user))
+    return "\n".join(lines), progress_chart(by_domain, activity)
 
 
 def leaderboard_text(services: QuizServices, scope: str, now: datetime) -> str:
@@ -76,9 +90,10 @@ def review_questions(
     if due:
         return due, "review: due cards"
     tasks = services.progress.accuracy_by_task(platform, user)
-    all_tasks = sorted({q.task for q in services.questions})
-    weakest = sorted(all_tasks, key=lambda t: (tasks[t][0] / tasks[t][1]) if t in tasks else -1.0)[:3]
+    weak = [w.task for w in weakest({q.task for q in services.questions}, tasks)]  # same as "my stats"
     answered = services.progress.answered(platform, user)
-    pool = [q for q in services.questions if q.task in weakest and q.id not in answered]
-    pool = pool or [q for q in services.questions if q.task in weakest]
-    return services.rng.sample(pool, min(count, len(pool))), "review: " + ", ".join(weakest)
+    pool = [q for q in services.questions if q.task in weak and q.id not in answered]
+    pool = pool or [q for q in services.questions if q.task in weak]
+    return services.rng.sample(pool, min(count, len(pool))), "review: weakest task statements " + ", ".join(
+        weak
+    )

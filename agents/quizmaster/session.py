@@ -9,6 +9,7 @@ class QuizResult(BaseModel):
     question: str
     domain: int
     correct: bool | None = Field(None, description="None when skipped.")
+    hinted: bool = False
 
 
 class QuestionSequence(BaseModel):
@@ -30,3 +31,6 @@ class QuestionSequence(BaseModel):
 class QuizSession(QuestionSequence):
     results: list[QuizResult] = Field(default_factory=list)
     label: str = Field("", description="What the quiz is about, for the summary.")
+    hinted: list[str] = Field(default_factory=list, description="Question ids a hint was given for.")
+    side: str | None = Field(None, description="A side question held back until the open one is answered.")
+    replace_with: str | None = Field(None, description="A 'new quiz' request waiting for confirmation.")

@@ -43,9 +43,31 @@ class RouteClassifier(Protocol):
 # an account or a bank must still reach the tutor through the examples.
 _RULES: list[tuple[Route, re.Pattern[str]]] = [
     (
+        # study requests that name a quiz only as the step after the explanation, and summaries
+        "tutor",
+        re.compile(
+            r"^\s*(?:can you |could you |please )?(?:explain|teach me"
+            r"|tell me about|describe|go over|what is|what are)"
+            r"\s+.+?[\s,;.]+(?:and\s+)?(?:then\s+)?(?:quiz|test|drill)\s+me\b"
+            r"|^\s*(?:please |can you |could you )?(?:summari[sz]e"
+            r"|(?:a |an )?(?:summary|overview|outline|recap) (?:of|for)\b"
+            r"|give me (?:a |an )?(?:summary|overview|outline|recap)"
+            r"|(?:make |write )?(?:me )?(?:a )?cheat ?sheet|outline"
+            r"|recap)\b(?!.*\b(?:my|progress|stats|score|results)\b)"
+            r"|^\s*what'?s?\s+(?:is\s+)?(?:in|covered in)\s+(?:domain|task)\b",
+            re.I,
+        ),
+    ),
+    (
         "quizmaster",
         re.compile(
-            r"^\s*(/?quiz|test me|drill me|mock exam|practice exam|leaderboard"
+            r"\bflash ?cards?\b|\bask me (?:something|anything"
+            r"|a question|questions|some(?: \w+)? questions)\b"
+            r"|\b(?:start|begin|run|do|take|give me|try|let'?s (?:do|have|try|start)|i want|i'?d like)\s+"
+            r"(?:a |an |the |some |another )?(?:quick |short "
+            r"|little |pop |new |fun )?(?:quiz|drill|practice round)\b"
+            r"|^\s*quiz\s+(?:me\s+)?(?:about|on)\b"
+            r"|^\s*(/?quiz|test me|drill me|mock exam|practice exam|leaderboard"
             r"|my (stats|progress|streak)s?\b)"
             r"|\b(quiz|test|drill) me\b|\b(start|take|begin|run) (a |the )?(mock|practice) (exam|test)\b"
             # a request for questions with a count, difficulty or format: "5 qs on RAG", "hard questions"

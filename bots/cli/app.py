@@ -77,14 +77,56 @@ def run_batch(path: Path, handle: Callable[[dict[str, Any]], BaseModel | dict[st
         emit(record if "error" in record else handle(record))
 
 
+def indexing_progress(console: Console) -> Callable[[int, int], None]:
+    """A progress bar with the rate and the time left, shown from the first call (only when there is
+    something to index) until the last: a long PDF takes minutes on two cores."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    state: dict[str, Any] = {}
+
+    def update(done: int, total: int) -> None:
+        if "bar" not in state:
+            bar = Progress(
+                TextColumn("indexing"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("sections"),
+                TaskProgressColumn(),
+                TextColumn("{task.fields[rate]}"),
+                TimeElapsedColumn(),
+                TextColumn("left"),
+                TimeRemainingColumn(),
+                console=console,
+                transient=True,
+            )
+            bar.start()
+            state["bar"], state["task"] = bar, bar.add_task("index", total=total, rate="")
+        bar, task = state["bar"], state["task"]
+        bar.update(task, completed=done, total=total)
+        speed = bar.tasks[0].speed  # sections a second over the last 30 s
+        bar.update(task, rate=f"{speed:.0f}/s" if speed else "")
+        if done >= total:
+            bar.stop()
+            state.clear()
+
+    return update
+
+
 def runtime(show_progress: bool = True, serving: bool = False):
     """The composition root, with a progress bar for a first index build."""
-    from bots.cli.terminal import progress_callback
     from bots.startup.runtime import Runtime
 
     rt = Runtime(
         Settings(),
-        progress=progress_callback(err) if show_progress else None,
+        progress=indexing_progress(err) if show_progress else None,
         # a served bot embeds one short question at a time for many people at once: one model
         # thread per process leaves the other cores to the other requests and replicas
         embedding_threads=1 if serving else None,

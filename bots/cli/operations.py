@@ -186,6 +186,9 @@ def daily_post(platform: PlatformOpt = None, channel: ChannelOpt = None, as_json
     if not results:
         console.print("No daily question is scheduled; set one with AIFBOT_CONFIG or `admin daily`.")
     for r in results:
+        if r.status in ("no_poster", "unknown_channel") and r.error:  # say what is missing, in words
+            console.print(f"{r.platform} {r.channel}: not posted: {escape(r.error)}", highlight=False)
+            continue
         detail = f" ({escape(r.error)})" if r.error else ""
         console.print(
             f"{r.platform} {r.channel} {r.day}: {r.status} {r.question or ''}{detail}", highlight=False
@@ -244,9 +247,19 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "0.0.0.0",
 ) -> None:
     """Run the Slack and/or Discord bots with the daily question scheduler and the HTTP endpoints."""
+    import signal
+
+    # until the event loop takes the signals over, a stop ends the start-up at once (nothing is
+    # open yet); the default action would kill the process without closing anything
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, _stop_during_start)
     from bots.startup.logs import configure_json_logging, export_tracing_settings
     from bots.startup.serve import serve as run_serve
 
     configure_json_logging()
     export_tracing_settings()
     asyncio.run(run_serve(runtime(show_progress=False, serving=True), platform.value, http, host, port))
+
+
+def _stop_during_start(_signum: int, _frame: object) -> None:
+    raise SystemExit(0)

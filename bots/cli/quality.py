@@ -74,7 +74,42 @@ def eval_guardrails(
     for name, value in report.model_dump().items():
         if isinstance(value, float):
             console.print(f"{name:<28} {value:.3f}")
+    for title, shares in (("family", report.by_family), ("language", report.by_language)):
+        console.print(f"[bold]by {title}[/]")
+        for key, value in shares.items():
+            size = report.family_sizes.get(key) if title == "family" else None
+            console.print(f"  {escape(key):<34} {value:.3f}" + (f"  (n={size})" if size else ""))
     for line in report.errors[:40]:
+        console.print(f"[dim]{escape(line)}[/]")
+
+
+@eval_app.command("answers")
+def eval_answers(
+    dataset: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--dataset", help="JSONL: {id, text, intent, domain, task, key_facts, must_not, conversation?}."
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Share of tutor answers carrying every key fact, cleanly formatted, by intent and by domain."""
+    from bots.cli.answer_evaluation import evaluate_answers_offline, load_answer_set
+
+    report = asyncio.run(evaluate_answers_offline(runtime().agent_context(), load_answer_set(dataset)))
+    if as_json:
+        emit(report)
+        return
+    console.print(
+        f"{report.share:.3f} of {report.dataset_size} answers carry every key fact, cleanly formatted "
+        f"(facts {report.facts_share:.3f}, formatting {report.clean_share:.3f}, "
+        f"80-250 words {report.words_80_250_share:.3f}, repeated follow-ups {report.repeated_follow_ups})"
+    )
+    groups = (("set", report.by_dataset), ("intent", report.by_intent), ("domain", report.by_domain))
+    for title, rows in groups:
+        shares = ", ".join(f"{k} {v.share:.2f} (n={v.n})" for k, v in rows.items())
+        console.print(f"  by {title}: {shares}")
+    for line in report.failures[:40]:
         console.print(f"[dim]{escape(line)}[/]")
 
 

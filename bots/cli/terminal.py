@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rich.console import Console
+from rich.markdown import Markdown
 from rich.markup import escape
+from rich.padding import Padding
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
+from rich.text import Text
 
 from agents.reply import Reply
 from bots.cli.output import RetrievalMetrics, SearchOutput
@@ -78,13 +81,54 @@ def print_metrics(console: Console, name: str, metrics: RetrievalMetrics) -> Non
         console.print(f"[dim]miss:[/] {escape(query)}")
 
 
-def print_reply(console: Console, reply: Reply) -> None:
-    """A reply as the terminal shows it: text, choices as numbered values, then citations."""
-    console.print(escape(reply.text), highlight=False)
-    for choice in reply.choices:
-        console.print(f"  [cyan]{escape(choice.value)}[/] {escape(choice.label)}", highlight=False)
+def choice_line(reply: Reply) -> str:
+    """The buttons a platform would show, as one compact line of their labels
+    ("A · B · C · D · hint · skip"); button values such as quiz:answer:d2-016:A are for machines."""
+    labels = [c.label for c in reply.choices]
+    if reply.pending == "quiz":
+        labels += QUIZ_WORDS
+    return " · ".join(dict.fromkeys(labels))
+
+
+QUIZ_WORDS = ("hint", "skip")  # typed answers the quizmaster also takes
+
+
+def hard_breaks(text: str) -> str:
+    """Keep the reply's own line breaks: agents write one option or bullet per line, which
+    markdown would otherwise run together into one paragraph. Code and tables are left alone."""
+    lines = text.split("\n")
+    fenced = False
+    for i, line in enumerate(lines[:-1]):
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+            continue
+        following = lines[i + 1]
+        if fenced or not line.strip() or not following.strip() or line.lstrip().startswith("|"):
+            continue
+        lines[i] = line.rstrip() + "  "
+    return "\n".join(lines)
+
+
+def print_reply(console: Console, reply: Reply, prefix: str = "") -> None:
+    """A reply as the terminal shows it: the markdown rendered (no literal ** or fences), wrapped
+    beside the prompt prefix so the first line fits too; its citations right after the text; the
+    choices as one line; the notice last."""
+    body = Markdown(hard_breaks(reply.text), hyperlinks=False)
+    if prefix:
+        grid = Table.grid()
+        grid.add_column(width=len(prefix), no_wrap=True)
+        grid.add_column()
+        grid.add_row(Text(prefix, style="bold blue"), body)
+        console.print(grid)
+    else:
+        console.print(body)
+
+    def beside(text: str, style: str) -> None:  # under the reply, wrapped lines indented too
+        console.print(Padding(Text(text, style=style), (0, 0, 0, len(prefix))))
+
     if reply.citations:
-        cites = "  ".join(f"[{c.n}] {c.title} ({c.section})" for c in reply.citations)
-        console.print(f"[dim]{escape(cites)}[/]", highlight=False)
+        beside("  ".join(f"[{c.n}] {c.title}" for c in reply.citations), "dim")
+    if reply.choices:
+        beside(choice_line(reply), "cyan")
     if reply.notice:
-        console.print(f"[yellow]{escape(reply.notice)}[/]", highlight=False)
+        beside(reply.notice, "yellow")

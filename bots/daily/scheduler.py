@@ -81,6 +81,22 @@ class PostResult(BaseModel):
     error: str | None = None
 
 
+_TOKEN_VARIABLES = {"slack": "AIFBOT_SLACK_BOT_TOKEN", "discord": "AIFBOT_DISCORD_TOKEN"}
+
+
+def missing_poster_text(schedule: ChannelSchedule) -> str:
+    """Why a channel cannot be posted to, in words: no token for its platform (and no schedule)."""
+    variable = _TOKEN_VARIABLES.get(schedule.platform)
+    text = (
+        f"no {schedule.platform.title()} token is configured: set {variable} to post there"
+        if variable
+        else f"no poster for platform {schedule.platform!r}"
+    )
+    if schedule.source == "manual":
+        text += f"; note that {schedule.channel} has no daily schedule either (say `admin daily here 09:00` in it, or add it to AIFBOT_CONFIG)"
+    return text
+
+
 class DailyScheduler:
     """Posts each channel's daily question once, takes the answers, reveals, keeps streaks."""
 
@@ -443,7 +459,11 @@ class DailyScheduler:
             day = schedule.local_day(now)
             if schedule.platform not in self.posters:
                 missing = PostResult(
-                    platform=schedule.platform, channel=schedule.channel, day=day, status="no_poster"
+                    platform=schedule.platform,
+                    channel=schedule.channel,
+                    day=day,
+                    status="no_poster",
+                    error=missing_poster_text(schedule),
                 )
                 results.append(missing)
                 continue
@@ -499,11 +519,15 @@ class DailyScheduler:
         reveal = say.when_text(schedule.reveal_at(anchor), schedule.zone, day)
         state = f"posted ({existing.status})" if existing else "not posted yet"
         head = f"Preview for {schedule.platform} {schedule.channel} on {day} — {state}."
+        buttons = " · ".join(sorted(question.options))
+        if schedule.source == "manual" and not match:
+            head += " This channel has no daily schedule; `daily post` would post it once by hand."
+        # exactly the post: its text and its buttons, and no citations (they would name the answer;
+        # the reveal in the thread carries them)
         return Reply(
-            text=f"{head}\n\n{say.post_text(question, day, reveal)}",
+            text=f"{head}\n\n{say.post_text(question, day, reveal)}\n\nButtons: {buttons}",
             route="quizmaster",
             notice="preview: nothing was posted",
-            citations=self._cite(question),
         )
 
     # -- answers -----------------------------------------------------------------------------------

@@ -11,13 +11,14 @@ from bots.discord.bot import create_bot
 from bots.discord.flows import Flows
 from bots.discord.poster import DiscordPoster
 from bots.platform.gateway import Gateway
-from bots.startup.settings import Settings, require
+from bots.startup.settings import MissingSettingError, Settings, require
 
 log = logging.getLogger(__name__)
 
 
-class DiscordStartError(RuntimeError):
-    """Discord refused to start the bot; the message says what to change."""
+class DiscordStartError(MissingSettingError):
+    """Discord refused to start the bot; the message says what to change (a MissingSettingError,
+    so `serve` ends with that one line and exit status 1, like a missing setting)."""
 
 
 class DiscordAdapter:

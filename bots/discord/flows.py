@@ -33,6 +33,7 @@ from bots.discord.sender import SORRY, apologise, follow_up, is_ephemeral, send_
 from bots.platform.admin import run_admin
 from bots.platform.commands import CommandError, CommandSpec, command_text
 from bots.platform.gateway import Gateway
+from bots.platform.manners import ThreadMessage
 from bots.platform.text import discord_defuse
 from tools.metrics import METRICS
 from tools.state import Feedback
@@ -55,6 +56,38 @@ OWN_SPACE_CLOSED = (
 )
 THREAD_NAME_LIMIT = 90
 _CHANNEL_LINK = re.compile("<\u200b#(\\d+)>")
+
+
+def my_roles(message: discord.Message, me: discord.abc.User) -> list[int]:
+    """Ids of the bot's own managed role(s) that the message mentions ("@aifbot" picked from the
+    role list looks like a mention to people but names the role, not the user)."""
+    return [
+        role.id
+        for role in message.role_mentions
+        if role.is_bot_managed() and role.tags is not None and role.tags.bot_id == me.id
+    ]
+
+
+def mentions_me(message: discord.Message, me: discord.abc.User) -> bool:
+    return any(user.id == me.id for user in message.mentions) or bool(my_roles(message, me))
+
+
+def mentions_others(message: discord.Message, me: discord.abc.User) -> bool:
+    """Someone else is addressed: another person, a role that isn't the bot's, @everyone/@here."""
+    mine = set(my_roles(message, me))
+    return (
+        message.mention_everyone
+        or any(user.id != me.id for user in message.mentions)
+        or any(role.id not in mine for role in message.role_mentions)
+    )
+
+
+def bot_text(message: discord.Message, me: discord.abc.User) -> str:
+    """The text without the bot's mention, as a user or as its role."""
+    text = strip_mention(message.content, me.id)
+    for role in my_roles(message, me):
+        text = " ".join(text.replace(f"<@&{role}>", " ").split())
+    return text
 
 
 def can_manage(interaction: discord.Interaction) -> bool:
@@ -115,10 +148,17 @@ class Flows:
             return False
         if is_private_channel(channel):
             return True
-        mentioned = any(user.id == me.id for user in message.mentions)  # not @everyone
+        mentioned = mentions_me(message, me)  # not @everyone
         in_own_thread = isinstance(channel, discord.Thread) and channel.owner_id == me.id
         if not (mentioned or (self.message_content and in_own_thread)):
             return False
+        if not mentioned:  # thread manners: only what is meant for the bot
+            said = ThreadMessage(
+                author=str(author.id), text=bot_text(message, me), mentions_others=mentions_others(message, me)
+            )
+            conversation = make_turn(place_of(channel, author), author, said.text).conversation
+            if not await self.gateway.wants(said, PLATFORM, answer_scope(channel)[1], conversation):
+                return False
         return await self.gateway.answers_in(PLATFORM, *answer_scope(channel))
 
     async def message(self, message: discord.Message, me: discord.abc.User) -> None:
@@ -126,7 +166,7 @@ class Flows:
             return
         channel = message.channel
         async with self._guard(channel=channel):
-            text = strip_mention(message.content, me.id) or "help"
+            text = bot_text(message, me) or "help"
             opens = opens_thread(channel)
             place = thread_place(channel, message) if opens else place_of(channel, message.author)
             async with typing(channel):
@@ -165,7 +205,8 @@ class Flows:
     async def command(
         self, interaction: discord.Interaction, spec: CommandSpec, argument: str | None
     ) -> None:
-        private = spec.private or spec.own_conversation
+        in_channel = isinstance(interaction.channel, discord.TextChannel)
+        private = spec.private or spec.own_conversation or spec.personal or (spec.thread and in_channel)
         async with self._guard(interaction):
             await interaction.response.defer(thinking=True, ephemeral=private)
             try:
@@ -177,6 +218,8 @@ class Flows:
                 return
             if spec.own_conversation and not is_private_channel(interaction.channel):
                 await self._in_own_space(interaction, spec, text)
+                return
+            if spec.thread and in_channel and await self._in_public_thread(interaction, spec, text):
                 return
             place = place_of(interaction.channel, interaction.user, private=spec.private)
             turn = make_turn(place, interaction.user, text, spec.route)
@@ -201,6 +244,37 @@ class Flows:
         await interaction.followup.send(
             f"Your {spec.name} session is ready in {where}.", ephemeral=True, allowed_mentions=NO_MENTIONS
         )
+
+    async def _in_public_thread(self, interaction: discord.Interaction, spec: CommandSpec, text: str) -> bool:
+        """A shared activity (a quiz) in a new public thread of the channel, so its questions and
+        answers don't fill the channel and others can join in; False when no thread can be made."""
+        channel = interaction.channel
+        assert isinstance(channel, discord.TextChannel)
+        me = channel.guild.me
+        perms = channel.permissions_for(me) if me is not None else None
+        if perms is None or not (perms.create_public_threads and perms.send_messages_in_threads):
+            return False
+        try:
+            thread = await channel.create_thread(
+                name=f"{spec.name} · {interaction.user.display_name}"[:100],
+                type=discord.ChannelType.public_thread,
+                auto_archive_duration=1440,
+            )
+        except discord.HTTPException as exc:
+            log.warning("could not open a thread: %s", exc)
+            return False
+        turn = make_turn(place_of(thread, interaction.user), interaction.user, text, spec.route)
+        async with typing(thread):
+            reply = await self.gateway.turn(turn, event=f"discord:interaction:{interaction.id}")
+        if reply is None:
+            return True
+        await send_pieces(thread, render(reply))
+        await interaction.followup.send(
+            f"Your {spec.name} is in {thread.mention}; anyone there can answer.",
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )
+        return True
 
     async def _private_thread(
         self, interaction: discord.Interaction, spec: CommandSpec

@@ -4,6 +4,8 @@ channels the bot answers in and where daily questions go. The adapter checks the
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
@@ -11,7 +13,13 @@ from pydantic import ValidationError
 from tools.state import ChannelSettings, StateStore
 from tools.state.store import WEEKDAYS
 
+if TYPE_CHECKING:
+    from bots.platform.manners import MannersStore
+
+Resolver = Callable[[str], Awaitable[str | None]]  # a channel name → its id (None: no such channel)
+
 _CHANNEL = re.compile(r"^<#([A-Z0-9]+|\d+)(?:\|[^>]*)?>$|^([A-Z0-9]{8,}|\d{15,})$")
+_NAME = re.compile(r"^#([a-z0-9][a-z0-9._\-]{0,79})$", re.I)  # Slack's channel-name rule
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 _RANGES = {"weekdays": WEEKDAYS[:5], "weekends": WEEKDAYS[5:], "daily": WEEKDAYS, "everyday": WEEKDAYS}
 
@@ -22,7 +30,8 @@ ADMIN_HELP = (
     "• `admin ignore here|#channel` — stop answering there\n"
     "• `admin daily here|#channel 09:00 [Europe/Berlin] [mon-fri]` — a daily question\n"
     "• `admin daily here|#channel off` — no more daily questions\n"
-    "• `admin reveal here|#channel 17:00` — when the answer is revealed (default: before the next post)"
+    "• `admin reveal here|#channel 17:00` — when the answer is revealed (default: before the next post)\n"
+    "• `admin mentions here|#channel on|off` — in threads, answer only when mentioned"
 )
 
 
@@ -31,12 +40,24 @@ class AdminError(ValueError):
 
 
 def parse_channel(word: str, here: str) -> str:
+    """`here`, `<#C…|name>`, `<#C…>` or an id → the channel id (`#name` is `find_channel`'s)."""
     if word.lower() in ("here", "this"):
         return here
     match = _CHANNEL.match(word)
     if not match:
         raise AdminError(f"`{word[:40]}` is not a channel; use `here` or pick one with #.")
     return match.group(1) or match.group(2)
+
+
+async def find_channel(word: str, here: str, resolve: Resolver | None) -> str:
+    """Any way a person names a channel: also `#name` typed as plain text, looked up by name."""
+    named = _NAME.match(word)
+    if named is None or resolve is None:
+        return parse_channel(word, here)
+    found = await resolve(named.group(1).lower())
+    if found is None:
+        raise AdminError(f"I can't find a channel called `#{named.group(1)[:40]}`; is it spelt right?")
+    return found
 
 
 def parse_weekdays(word: str) -> list[str]:
@@ -72,7 +93,15 @@ def describe(item: ChannelSettings) -> str:
 
 
 async def run_admin(
-    store: StateStore, *, platform: str, workspace: str, channel: str, user: str, args: str
+    store: StateStore,
+    *,
+    platform: str,
+    workspace: str,
+    channel: str,
+    user: str,
+    args: str,
+    resolve: Resolver | None = None,
+    manners: MannersStore | None = None,
 ) -> str:
     """Do one admin command and say what changed (or how to type it)."""
     words = args.split()
@@ -85,9 +114,11 @@ async def run_admin(
             if not items:
                 return "I answer in every channel I'm in, and no daily questions are set up yet."
             return "\n".join(describe(c) for c in items)
-        if verb not in ("answer", "ignore", "daily", "reveal") or not rest:
+        if verb not in ("answer", "ignore", "daily", "reveal", "mentions") or not rest:
             return ADMIN_HELP
-        target = parse_channel(rest[0], channel)
+        target = await find_channel(rest[0], channel, resolve)
+        if verb == "mentions":
+            return await _mentions(manners, platform, target, rest[1:], user)
         current = await store.channel(platform, target) or ChannelSettings(
             platform=platform, channel=target, workspace=workspace
         )
@@ -121,3 +152,15 @@ async def run_admin(
         return str(exc) if isinstance(exc, AdminError) else "That setting isn't valid; see `admin help`."
     await store.save_channel(changed)
     return "Saved.\n" + describe(changed)
+
+
+async def _mentions(manners: MannersStore | None, platform: str, channel: str, rest: list[str], user: str) -> str:
+    if manners is None:
+        raise AdminError("This setting isn't available here.")
+    choice = (rest[0].lower() if rest else "")
+    if choice not in ("on", "off"):
+        raise AdminError("Say `on` or `off`: `admin mentions here on`.")
+    await manners.set_mentions_only(platform, channel, choice == "on", user)
+    if choice == "on":
+        return f"Saved. In <#{channel}> I answer in threads only when mentioned."
+    return f"Saved. In <#{channel}> I follow threads I answer in again."

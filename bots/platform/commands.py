@@ -17,6 +17,10 @@ class CommandSpec(BaseModel):
     argument: str | None = Field(None, description="The argument's name, when the command takes one.")
     private: bool = Field(False, description="Answer where only the user sees it (DM / ephemeral).")
     own_conversation: bool = Field(False, description="Runs long: gets its own DM or thread.")
+    thread: bool = Field(False, description="A shared activity: in a server channel, its own public thread (Discord).")
+    personal: bool = Field(
+        False, description="The person's own results or help: ephemeral in a channel (DM on Discord)."
+    )
 
 
 COMMANDS: dict[str, CommandSpec] = {
@@ -36,12 +40,14 @@ COMMANDS: dict[str, CommandSpec] = {
             text="quiz me on {arg}",
             bare="quiz me",
             argument="topic",
+            thread=True,
         ),
         CommandSpec(
             name="review",
             description="Review the questions you are due to see again",
             route="quizmaster",
             text="review my due questions",
+            private=True,  # an interactive run through the person's own due cards: in their DM
         ),
         CommandSpec(
             name="mock",
@@ -55,6 +61,7 @@ COMMANDS: dict[str, CommandSpec] = {
             description="Your progress, streak and readiness",
             route="quizmaster",
             text="show my stats",
+            personal=True,
         ),
         CommandSpec(
             name="leaderboard",
@@ -71,7 +78,7 @@ COMMANDS: dict[str, CommandSpec] = {
             argument="request",
             private=True,
         ),
-        CommandSpec(name="help", description="What I can do", route="help", text="help"),
+        CommandSpec(name="help", description="What I can do", route="help", text="help", personal=True),
     ]
 }
 

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from agents.context import AgentContext
 from agents.reply import Reply, Route
 from agents.state import UserRef
+from bots.platform.manners import ThreadView
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,10 @@ class ConversationService:
         self.graph = graph
         self.context = context
 
+    async def thread(self, conversation: str) -> ThreadView:
+        """What the thread manners need to know of a conversation (see `bots.platform.manners`)."""
+        return await read_thread(self.graph, conversation)
+
     async def handle(self, turn: Turn) -> Reply:
         key = turn.conversation
         config = {"configurable": {"thread_id": key}}
@@ -93,6 +98,41 @@ class ConversationService:
                 return Reply(text=INTERNAL_ERROR, route="help")
             log.error("%s unavailable for %s: %s", unavailable, key, type(exc).__name__)
             return Reply(text=STORE_BUSY if unavailable == "database" else SEARCH_DOWN, route="help")
+
+
+async def read_thread(graph: Any, conversation: str) -> ThreadView:
+    """Who the bot talks to in a conversation and what waits for an answer there, from the graph's
+    checkpointed state (nothing is run). Unknown when the state can't be read: staying quiet in a
+    thread beats answering everything."""
+    try:
+        snapshot = await graph.aget_state({"configurable": {"thread_id": conversation}})
+    except Exception as exc:
+        log.warning("can't read the state of %s: %s", conversation, type(exc).__name__)
+        return ThreadView()
+    values = snapshot.values or {}
+    if not values:
+        return ThreadView()
+    quiz, mock, bank = values.get("quiz"), values.get("mock"), values.get("bank")
+    quiz_open = quiz is not None and _field(quiz, "position", 0) < len(_field(quiz, "questions", []))
+    mock_open = (
+        mock is not None
+        and _field(mock, "position", 0) < len(_field(mock, "questions", []))
+        and not _field(mock, "submitted", False)
+    )
+    return ThreadView(
+        known=True,
+        owner=_field(values.get("user"), "id", None),
+        quiz_open=quiz_open and not mock_open,
+        flow_open=bool(snapshot.interrupts) or mock_open or values.get("pending") in ("banking", "approval")
+        or bank is not None and values.get("active") == "banking",
+    )
+
+
+def _field(item: Any, name: str, default: Any) -> Any:
+    """A field of a state value, whether the checkpoint gave back the model or its dict."""
+    if isinstance(item, dict):
+        return item.get(name, default)
+    return getattr(item, name, default)
 
 
 def unavailable_service(exc: BaseException) -> str | None:

@@ -21,6 +21,15 @@ from bots.daily import DailyAnswerHandler
 from bots.platform.gateway import Gateway
 from bots.slack.listeners import SlackListeners
 from bots.slack.poster import SlackPoster
+from bots.slack.startup import (
+    TOKEN_CHECK_INTERVAL_S,
+    SlackIdentity,
+    SlackTokenError,
+    check_app_token,
+    check_token_kinds,
+    identify,
+    watch_token,
+)
 from bots.startup.settings import Settings, require
 
 log = logging.getLogger(__name__)
@@ -55,9 +64,18 @@ class SlackAdapter:
     acknowledgement, so Slack gets it well within its 3 seconds however long the answer takes."""
 
     def __init__(
-        self, settings: Settings, gateway: Gateway, *, daily: DailyAnswerHandler | None = None
+        self,
+        settings: Settings,
+        gateway: Gateway,
+        *,
+        daily: DailyAnswerHandler | None = None,
+        token_check_interval: float = TOKEN_CHECK_INTERVAL_S,
     ) -> None:
         self.settings = settings
+        self.token_check_interval = token_check_interval
+        self.identity: SlackIdentity | None = None
+        self._revoked = asyncio.Event()
+        self._socket_mode = False
         # one connection pool for every Web API call the bot makes (kept alive between answers)
         self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=WEB_API_TIMEOUT_S))
         self.client = make_client(settings, self._http)
@@ -72,6 +90,9 @@ class SlackAdapter:
         )
         self.listeners = SlackListeners(gateway, self.poster, daily)
         self.listeners.register(self.app)
+        # Slack's own word that the token is gone (Events API: tokens_revoked, app_uninstalled)
+        self.app.event("tokens_revoked")(self._on_revoked)
+        self.app.event("app_uninstalled")(self._on_revoked)
         self._socket: AsyncSocketModeHandler | None = None
 
     # -- HTTP mode -------------------------------------------------------------------------------------
@@ -85,14 +106,71 @@ class SlackAdapter:
         response = await self.app.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(response)
 
-    # -- Socket Mode -----------------------------------------------------------------------------------
-    async def run_socket_mode(self) -> None:
-        """Connect to Slack over a WebSocket (no public URL needed) and serve until cancelled."""
-        token = require(
-            self.settings.slack.app_token, "AIFBOT_SLACK_APP_TOKEN", "for Slack Socket Mode (or use --http)"
+    # -- start, readiness, token health ----------------------------------------------------------------
+    async def run(self, *, http: bool = False) -> None:
+        """Check the tokens with Slack, then serve (Socket Mode, or HTTP through `mount`) while
+        watching the bot token, until cancelled. A token Slack refuses, now or later, raises
+        `SlackTokenError` (one line naming the variable) instead of retrying forever."""
+        bot_token = require(self.settings.slack.bot_token, "AIFBOT_SLACK_BOT_TOKEN", "to run the Slack bot")
+        app_token = None
+        if not http:
+            app_token = require(
+                self.settings.slack.app_token, "AIFBOT_SLACK_APP_TOKEN", "for Slack Socket Mode (or use --http)"
+            )
+        self._socket_mode = app_token is not None
+        try:
+            await self._serve(bot_token, app_token)
+        except SlackTokenError:
+            self._revoked.set()  # /readyz: not ready from now on
+            raise
+
+    async def _serve(self, bot_token: str, app_token: str | None) -> None:
+        check_token_kinds(bot_token, app_token)
+        self.identity = await identify(self.client)
+        if app_token is not None:
+            await check_app_token(self.client, app_token)
+        log.info(
+            "slack: bot %s (app %s) in team %s", self.identity.user_id, self.identity.app_id or "?",
+            self.identity.team_id,
         )
-        self._socket = AsyncSocketModeHandler(self.app, token)
-        await self._socket.start_async()
+        work = [
+            asyncio.create_task(watch_token(self.client, self.token_check_interval), name="slack-token"),
+            asyncio.create_task(self._revoked.wait(), name="slack-revoked"),
+        ]
+        if app_token is not None:
+            self._socket = AsyncSocketModeHandler(self.app, app_token)
+            work.append(asyncio.create_task(self._socket.start_async(), name="slack-socket"))
+        try:
+            done, _ = await asyncio.wait(work, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                task.result()  # a dead token raises here
+            raise SlackTokenError("Slack revoked AIFBOT_SLACK_BOT_TOKEN (the app was uninstalled or its tokens revoked).")
+        finally:
+            for task in work:
+                task.cancel()
+
+    async def run_socket_mode(self) -> None:
+        """Socket Mode: connect over a WebSocket (no public URL needed) and serve until cancelled."""
+        await self.run(http=False)
+
+    async def ready(self) -> bool:
+        """/readyz: the tokens were accepted and, in Socket Mode, the WebSocket is connected now."""
+        if self.identity is None or self._revoked.is_set():
+            return False
+        if not self._socket_mode:
+            return True
+        if self._socket is None:
+            return False
+        try:
+            return bool(await self._socket.client.is_connected())
+        except Exception:  # a client mid-reconnect may not say; not connected then
+            return False
+
+    async def _on_revoked(self, event: dict) -> None:
+        """tokens_revoked names the kinds revoked; only the bot's own token stops the bot."""
+        if event.get("type") == "tokens_revoked" and not (event.get("tokens") or {}).get("bot"):
+            return
+        self._revoked.set()
 
     async def close(self) -> None:
         """Stop taking events, then let answers in progress finish (for a while)."""

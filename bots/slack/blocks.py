@@ -32,6 +32,9 @@ from bots.platform.text import slack_escape, split_text
 
 SECTION_LIMIT = 3000  # characters of a section's text
 BLOCK_LIMIT = 50  # blocks in one message
+# the text of all blocks of one message: beyond about 12,000 characters Slack refuses it with
+# msg_blocks_too_long; a margin is kept for the buttons' and options' labels
+MESSAGE_TEXT_LIMIT = 11_000
 FALLBACK_LIMIT = 3000  # the notification text; Slack truncates long `text` anyway
 LABEL_LIMIT = 75  # button and option text
 
@@ -45,6 +48,10 @@ _STYLES = {"approve": "primary", "cancel": "danger"}
 _BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
 _HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*$", re.M)
 _LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^\s)|>]+)\)")
+_CODE = re.compile(r"(```.*?```|`[^`\n]+`)", re.S)
+_ITALIC = re.compile(r"(?<![*\w])\*(?![\s*])([^*\n]+?)(?<![\s*])\*(?![*\w])")
+_STRIKE = re.compile(r"~~(.+?)~~")
+_BULLET = re.compile(r"^(\s*)[-*+]\s+", re.M)
 
 
 class SlackMessage(BaseModel):
@@ -67,10 +74,20 @@ def thread_of(block: str | None) -> str | None:
 
 
 def mrkdwn(text: str) -> str:
-    """Escaped Slack mrkdwn from the light Markdown the agents write (bold, headings, links)."""
-    text = slack_escape(text)
+    """Escaped Slack mrkdwn from the standard Markdown of a neutral Reply: `**b**` → `*b*`,
+    `*i*` → `_i_`, `~~s~~` → `~s~`, headings → bold lines, `- item` → `• item`, `[t](u)` → `<u|t>`;
+    code spans and fenced blocks are kept as they are (Slack shows them the same way)."""
+    pieces = _CODE.split(slack_escape(text))
+    # odd pieces are code (the split's captured group): left alone
+    return "".join(piece if n % 2 else _prose(piece) for n, piece in enumerate(pieces))
+
+
+def _prose(text: str) -> str:
+    text = _ITALIC.sub(r"_\1_", text)
     text = _BOLD.sub(lambda m: f"*{m.group(1) or m.group(2)}*", text)
+    text = _STRIKE.sub(r"~\1~", text)
     text = _HEADING.sub(r"*\1*", text)
+    text = _BULLET.sub(r"\1• ", text)
     return _LINK.sub(r"<\2|\1>", text)
 
 
@@ -178,6 +195,34 @@ def _fallback(text: str) -> str:
     return (text[: FALLBACK_LIMIT - 1] + "…" if len(text) > FALLBACK_LIMIT else text) or "aifbot"
 
 
+def _size(blocks: list[Block]) -> int:
+    """The characters of text a message's blocks carry (what Slack's total-size limit counts)."""
+
+    def walk(node: Any) -> int:
+        if isinstance(node, dict):
+            own = len(node["text"]) if isinstance(node.get("text"), str) else 0
+            return own + sum(walk(v) for v in node.values())
+        if isinstance(node, list):
+            return sum(walk(v) for v in node)
+        return 0
+
+    return sum(walk(block.to_dict()) for block in blocks)
+
+
+def _grouped(blocks: list[Block]) -> list[list[Block]]:
+    """Blocks in messages of at most 50 blocks and about 12,000 characters of text each."""
+    groups: list[list[Block]] = [[]]
+    size = 0
+    for block in blocks:
+        own = _size([block])
+        if groups[-1] and (len(groups[-1]) >= BLOCK_LIMIT or size + own > MESSAGE_TEXT_LIMIT):
+            groups.append([])
+            size = 0
+        groups[-1].append(block)
+        size += own
+    return groups
+
+
 def render(reply: Reply, *, thread: str = "-", header: str | None = None) -> list[SlackMessage]:
     """The messages that show a reply: text sections, notice and citations as context blocks, then
     the interactive blocks (in the last message). `thread` is the conversation's thread; `header` a
@@ -199,8 +244,8 @@ def render(reply: Reply, *, thread: str = "-", header: str | None = None) -> lis
     if reply.route == "tutor" and reply.citations:
         tail.append(feedback_buttons(thread, len(tail) + 1))
 
-    groups = [body[i : i + BLOCK_LIMIT] for i in range(0, len(body), BLOCK_LIMIT)] or [[]]
-    if len(groups[-1]) + len(tail) <= BLOCK_LIMIT:
+    groups = _grouped(body)
+    if len(groups[-1]) + len(tail) <= BLOCK_LIMIT and _size(groups[-1] + tail) <= MESSAGE_TEXT_LIMIT:
         groups[-1] = groups[-1] + tail
     else:
         groups.append(tail)
@@ -213,15 +258,23 @@ def render(reply: Reply, *, thread: str = "-", header: str | None = None) -> lis
     return messages
 
 
-def asked(name: str, line: str) -> str:
+_USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
+
+
+def person(user: str) -> str:
+    """A person named the way Slack shows names: `<@U…>` (the `user_name` field is deprecated)."""
+    return f"<@{user}>" if _USER_ID.match(user) else "someone"
+
+
+def asked(user: str, line: str) -> str:
     """Context line of a slash command's answer: who asked what (slash commands are invisible to
-    the channel otherwise)."""
-    return f"*{mrkdwn(name or 'someone')}* asked: /aif {mrkdwn(line)}"
+    the channel otherwise). `user` is the asker's user id."""
+    return f"{person(user)} asked: /aif {mrkdwn(line)}"
 
 
-def thinking(name: str, line: str) -> SlackMessage:
+def thinking(user: str, line: str) -> SlackMessage:
     """The visible placeholder a slash command's answer replaces."""
-    header = asked(name, line)
+    header = asked(user, line)
     return SlackMessage(
         text="Thinking…",
         blocks=[b.to_dict() for b in [*_context(header), _section("⏳ _Thinking…_")]],
@@ -273,3 +326,13 @@ def read_form(value: str, state: dict[str, dict[str, Any]]) -> str:
         if action.startswith(f"{PICK}:match:") and option
     }
     return form.value(pairs)
+
+
+SHARE = "aif:share"  # "Share to channel" on a private result; value: the /aif command line
+SHAREABLE = {"stats"}  # private results a person may post for everyone
+
+
+def share_button(line: str) -> dict[str, Any]:
+    """The "Share to channel" button under an ephemeral result."""
+    button = ButtonElement(text=PlainTextObject(text="Share to channel"), action_id=SHARE, value=line[:2000])
+    return ActionsBlock(elements=[button], block_id=block_id("-", 99)).to_dict()

@@ -8,6 +8,7 @@ import asyncio
 import logging
 import re
 from collections import Counter
+from datetime import UTC, datetime
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -25,18 +26,25 @@ from bots.platform.admin import run_admin
 from bots.platform.commands import CommandError, parse_command
 from bots.platform.core import Turn
 from bots.platform.gateway import Gateway
+from bots.platform.manners import ThreadMessage
 from bots.slack.blocks import (
     FEEDBACK,
+    SHARE,
+    SHAREABLE,
     PICK,
     SUBMIT,
     SlackMessage,
     admin_notice,
     asked,
+    render,
     notice,
+    person,
     read_form,
+    share_button,
     thinking,
     thread_of,
 )
+from bots.slack.home import HOME, WELCOME, home_view
 from bots.slack.events import BlockActions, MessageEvent, SlashCommand
 from bots.slack.poster import Place, SlackPoster
 from tools.metrics import METRICS
@@ -56,9 +64,19 @@ THANKS = "Thanks for the feedback! It helps improve the answers."
 NOT_SAVED = "Thanks! I couldn't save that rating just now; please try again later."
 NO_DAILY = "Daily questions aren't running right now; try again later."
 ADMIN_HINT = "\nAdmins: `admin help`."
+MOVED_TO_DM = "{who} this one is private, so I've answered you in a direct message."
+SHARED = "{who} shared their {what}:"
+WORKING = "eyes"  # 👀 on a mention while it is answered
 _MOVE_TO_DM = {"not_in_channel", "channel_not_found", "is_archived"}
 
 Tell = Callable[[str], Awaitable[None]]
+# someone else named: a person (<@U…>), a user group (<!subteam^S…>) or @here/@channel
+_OTHER_MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>|<!subteam\^|<!(?:here|channel|everyone)")
+
+
+def _plain_section(text: str) -> dict[str, Any]:
+    """A section of the adapter's own mrkdwn (it names people with <@id> on purpose)."""
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 Payload = dict[str, Any]
 
 
@@ -90,10 +108,12 @@ class SlackListeners:
         self.daily = daily
         self.inflight: set[asyncio.Task] = set()
         self._locks = _KeyedLocks()
+        self._home_seen: set[str] = set()  # people who opened the Home tab (this replica)
 
     def register(self, app: AsyncApp) -> None:
         app.event("app_mention")(self.on_mention)
         app.event("message")(self.on_message)
+        app.event("app_home_opened")(self.on_home)
         app.command("/aif")(self.on_command)
         app.action(re.compile(r"^aif:"))(self.on_action)
         app.error(self.on_error)
@@ -136,13 +156,46 @@ class SlackListeners:
             await self.poster.ephemeral(place.channel, place.user, message, thread_ts=place.thread_ts)
 
     async def _answer(
-        self, turn: Turn, key: str, place: Place, *, replace: str | None = None, header: str | None = None
+        self,
+        turn: Turn,
+        key: str | None,
+        place: Place,
+        *,
+        replace: str | None = None,
+        header: str | None = None,
+        movable: bool = False,
     ) -> None:
-        """One turn through the gateway (skipped when `key` was answered before) and its reply."""
+        """One turn through the gateway (skipped when `key` was answered before) and its reply.
+        `movable`: a private reply to a channel message (banking, own stats) moves to a DM."""
         async with self._locks.hold(turn.conversation):
             reply = await self.gateway.turn(turn, event=key)
-            if reply is not None:
+            if reply is None:
+                return
+            if not (movable and reply.private and not place.dm):
                 await self.poster.deliver(reply, place, replace=replace, header=header)
+                await self._refresh_home(turn.user.id, reply.route)
+                return
+        await self._move_to_dm(turn, place)
+
+    async def _move_to_dm(self, turn: Turn, place: Place) -> None:
+        """The flow goes on in the person's DM (an ephemeral in a thread is easily missed, and one
+        in an empty thread isn't shown at all); the thread gets a short public pointer."""
+        channel = await self.poster.open_dm(place.user)
+        moved = turn.model_copy(update={"channel": channel, "thread": "dm"})
+        async with self._locks.hold(moved.conversation):
+            reply = await self.gateway.turn(moved)
+            if reply is not None:
+                dm = Place(channel=channel, conversation="dm", user=place.user, dm=True)
+                await self.poster.deliver(reply, dm)
+        text = MOVED_TO_DM.format(who=person(place.user))
+        pointer = SlackMessage(text=text, blocks=[_plain_section(text)])
+        await self.poster.message(place.channel, pointer, thread_ts=place.thread_ts)
+
+    async def _refresh_home(self, user: str, route: str | None) -> None:
+        """After quiz activity the Home tab shows the new figures (published only to people
+        who opened it once: the others have never seen it)."""
+        if route == "quizmaster" and user in self._home_seen:
+            await self._publish_home(user)
 
     async def _known(self, conversation: str) -> bool:
         """Whether the bot has answered in this thread: a checkpoint exists for its conversation
@@ -166,6 +219,7 @@ class SlackListeners:
             return
         thread = message.thread_ts or message.ts
         place = Place(channel=message.channel, conversation=thread, thread_ts=thread, user=message.user or "")
+        self.poster.saw_reply(message.channel, message.thread_ts)  # a reply: its thread exists
         async with self._guard("mention", self._teller(place)):
             team = body.get("team_id") or context.team_id or ""
             if not await self.gateway.answers_in(PLATFORM, team, message.channel):
@@ -174,7 +228,11 @@ class SlackListeners:
                     await self._tell(where, notice(EXCLUDED))
                 return
             text = message.text_without(context.bot_user_id) or "help"
-            await self._answer(self._turn(message, text, thread), message.key, place)
+            await self.poster.react(message.channel, message.ts, WORKING, on=True)
+            try:
+                await self._answer(self._turn(message, text, thread), message.key, place, movable=True)
+            finally:
+                await self.poster.react(message.channel, message.ts, WORKING, on=False)
 
     async def on_message(self, event: Payload, body: Payload, context: AsyncBoltContext) -> None:
         """A DM, or a reply in a channel thread the bot already answers in (no mention needed)."""
@@ -196,6 +254,7 @@ class SlackListeners:
             if message.thread_ts is None or mentioned:  # top-level chatter; mentions go to on_mention
                 return
             thread = message.thread_ts
+            self.poster.saw_reply(message.channel, thread)
             place = Place(
                 channel=message.channel, conversation=thread, thread_ts=thread, user=message.user or ""
             )
@@ -203,11 +262,16 @@ class SlackListeners:
             turn = self._turn(message, text, thread)
             if not message.is_dm:
                 team = body.get("team_id") or context.team_id or ""
-                if not await self._known(turn.conversation):
-                    return
+                said = ThreadMessage(
+                    author=message.user or "",
+                    text=text,
+                    mentions_others=bool(_OTHER_MENTION.search(text)),
+                )
+                if not await self.gateway.wants(said, PLATFORM, message.channel, turn.conversation):
+                    return  # not meant for the bot: people talking to each other
                 if not await self.gateway.answers_in(PLATFORM, team, message.channel):
                     return
-            await self._answer(turn, message.key, place)
+            await self._answer(turn, message.key, place, movable=not message.is_dm)
 
     @staticmethod
     def _turn(message: MessageEvent, text: str, thread: str) -> Turn:
@@ -239,14 +303,32 @@ class SlackListeners:
             if not cmd.in_dm and not await self.gateway.answers_in(PLATFORM, cmd.team_id, cmd.channel_id):
                 await whisper(EXCLUDED)
                 return
+            user = UserRef(platform=PLATFORM, id=cmd.user_id, name=cmd.user_name)
+            if spec.personal and not cmd.in_dm:  # own results and help: only the asker sees them
+                await self._personal(cmd, spec.name, line, Turn(
+                    text=text, user=user, channel=cmd.channel_id, thread=f"own-{cmd.user_id}", route=spec.route
+                ), respond)
+                return
             place = await self._command_place(cmd, line, to_dm=spec.private or spec.own_conversation)
             if place.dm and place.channel != cmd.channel_id:
                 await whisper(SENT_TO_DM)
-            user = UserRef(platform=PLATFORM, id=cmd.user_id, name=cmd.user_name)
             thinking_ts = place.conversation
             turn = Turn(text=text, user=user, channel=place.channel, thread=thinking_ts, route=spec.route)
             key = f"slack:command:{cmd.trigger_id or thinking_ts}"
-            await self._answer(turn, key, place, replace=thinking_ts, header=asked(cmd.user_name, line))
+            await self._answer(turn, key, place, replace=thinking_ts, header=asked(cmd.user_id, line))
+
+    async def _personal(self, cmd: SlashCommand, name: str, line: str, turn: Turn, respond: AsyncRespond) -> None:
+        """An ephemeral answer through the command's response_url (always shown, in any channel),
+        with a "Share to channel" button where sharing makes sense."""
+        reply = await self.gateway.turn(turn, event=f"slack:command:{cmd.trigger_id}" if cmd.trigger_id else None)
+        if reply is None:
+            return
+        messages = render(reply, thread="-", header=asked(cmd.user_id, line))
+        if name in SHAREABLE:
+            messages[-1].blocks.append(share_button(line))
+        for message in messages:
+            await respond(text=message.text, blocks=message.blocks, response_type="ephemeral", replace_original=False)
+        await self._refresh_home(cmd.user_id, reply.route)
 
     async def _command_place(self, cmd: SlashCommand, line: str, *, to_dm: bool) -> Place:
         """Post the visible "thinking" message, whose thread becomes the command's conversation: in
@@ -255,12 +337,12 @@ class SlackListeners:
         to_dm = to_dm or cmd.in_dm
         channel = await self.poster.open_dm(cmd.user_id) if to_dm else cmd.channel_id
         try:
-            ts = await self.poster.message(channel, thinking(cmd.user_name, line))
+            ts = await self.poster.message(channel, thinking(cmd.user_id, line))
         except SlackApiError as exc:
             if to_dm or exc.response.get("error") not in _MOVE_TO_DM:
                 raise
             to_dm, channel = True, await self.poster.open_dm(cmd.user_id)
-            ts = await self.poster.message(channel, thinking(cmd.user_name, line))
+            ts = await self.poster.message(channel, thinking(cmd.user_id, line))
         return Place(channel=channel, conversation=ts, thread_ts=ts, user=cmd.user_id, dm=to_dm)
 
     async def _admin(self, cmd: SlashCommand, args: str, whisper: Callable[..., Awaitable[None]]) -> None:
@@ -276,19 +358,47 @@ class SlackListeners:
             channel=cmd.channel_id,
             user=cmd.user_id,
             args=args,
+            resolve=self._channel_named,
+            manners=self.gateway.manners,
         )
         await whisper(result, admin=True)
 
+    async def _channel_named(self, name: str) -> str | None:
+        """A channel's id from its name (`#quiz` typed as plain text), via conversations.list."""
+        cursor = None
+        for _ in range(50):  # 50 pages of 200: a large workspace, and a bound
+            page = await self.poster.client.conversations_list(
+                types="public_channel,private_channel", exclude_archived=True, limit=200, cursor=cursor
+            )
+            for channel in page.get("channels") or []:
+                if channel.get("name") == name:
+                    return str(channel["id"])
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return None
+        return None
+
     # -- buttons and forms --------------------------------------------------------------------------
-    async def on_action(self, ack: AsyncAck, body: Payload) -> None:
+    async def on_action(self, ack: AsyncAck, body: Payload, respond: AsyncRespond) -> None:
         """A click: a choice's value (or a submitted form's answer) is the next message of the
-        conversation named in the block id; 👍/👎 are stored; `daily:` answers go to the scheduler."""
+        conversation named in the block id; 👍/👎 are stored; `daily:` answers go to the scheduler.
+        Notes for the clicker go through the interaction's response_url: shown at once, where the
+        clicked message is."""
         await ack()
         data = BlockActions.model_validate(body)
         action = data.actions[0]
         if action.action_id.startswith(PICK):  # a box ticked or an option chosen: read on Submit
             return
+        user = UserRef(platform=PLATFORM, id=data.user.id, name=data.user.name or data.user.username)
+        if action.action_id.startswith(HOME):  # a Home tab button: the study goes on in the DM
+            async with self._guard("home action", None):
+                channel = await self.poster.open_dm(data.user.id)
+                place = Place(channel=channel, conversation="dm", user=data.user.id, dm=True)
+                turn = Turn(text=action.value or "help", user=user, channel=channel, thread="dm")
+                await self._answer(turn, f"slack:home:{body.get('trigger_id') or action.value}", place)
+            return
         channel = data.channel_id
+        self.poster.saw_reply(channel, data.thread_ts)  # the clicked message is in that thread
         thread = thread_of(action.block_id) or data.thread_ts or data.message_ts
         place = Place(
             channel=channel,
@@ -297,9 +407,13 @@ class SlackListeners:
             user=data.user.id,
             dm=channel.startswith("D"),
         )
-        async with self._guard("action", self._teller(place)):
+        whisper = self._responder(respond, place) if body.get("response_url") else self._teller(place)
+        async with self._guard("action", whisper):
+            if action.action_id == SHARE:
+                await self._share(data, action.value or "", place)
+                return
             if action.action_id.startswith(FEEDBACK):
-                await self._feedback(data, place, rating=1 if action.value == "+1" else -1)
+                await self._feedback(data, place, whisper, rating=1 if action.value == "+1" else -1)
                 return
             value = action.value
             if action.action_id == SUBMIT:
@@ -307,13 +421,37 @@ class SlackListeners:
             if not value:
                 return
             key = f"slack:action:{channel}:{data.message_ts}:{data.user.id}:{value}"
-            user = UserRef(platform=PLATFORM, id=data.user.id, name=data.user.name or data.user.username)
             if value.startswith("daily:"):
-                await self._daily(user, value, key, place)
+                await self._daily(user, value, key, whisper)
                 return
             await self._answer(Turn(text=value, user=user, channel=channel, thread=thread), key, place)
 
-    async def _feedback(self, data: BlockActions, place: Place, rating: int) -> None:
+    def _responder(self, respond: AsyncRespond, place: Place) -> Tell:
+        async def tell(text: str) -> None:
+            message = notice(text)
+            if place.dm:  # in a DM a plain message is private already, and stays
+                await self.poster.message(place.channel, message, thread_ts=place.thread_ts)
+                return
+            await respond(
+                text=message.text, blocks=message.blocks, response_type="ephemeral", replace_original=False
+            )
+
+        return tell
+
+    async def _share(self, data: BlockActions, line: str, place: Place) -> None:
+        """"Share to channel": the person's result, worked out again now, posted for everyone."""
+        spec, text = parse_command(line)
+        user = UserRef(platform=PLATFORM, id=data.user.id, name=data.user.name)
+        turn = Turn(text=text, user=user, channel=place.channel, thread=f"own-{data.user.id}", route=spec.route)
+        reply = await self.gateway.turn(turn)
+        if reply is None:
+            return
+        shown = reply.model_copy(update={"private": False})
+        top = Place(channel=place.channel, conversation="-", user=data.user.id)
+        header = SHARED.format(who=person(data.user.id), what=spec.name)
+        await self.poster.deliver(shown, top, header=header)
+
+    async def _feedback(self, data: BlockActions, place: Place, tell: Tell, rating: int) -> None:
         item = Feedback(
             platform=PLATFORM,
             user=data.user.id,
@@ -322,15 +460,36 @@ class SlackListeners:
             rating=rating,
         )
         saved = await self.gateway.feedback(item)
-        await self._tell(place, notice(THANKS if saved else NOT_SAVED))
+        await tell(THANKS if saved else NOT_SAVED)
 
-    async def _daily(self, user: UserRef, value: str, key: str, place: Place) -> None:
+    async def _daily(self, user: UserRef, value: str, key: str, tell: Tell) -> None:
         if self.daily is None:
-            await self._tell(place, notice(NO_DAILY))
+            await tell(NO_DAILY)
             return
         if await self.gateway.claim(key) is False:  # a double click
             return
-        await self._tell(place, notice(await self.daily(user, value)))
+        await tell(await self.daily(user, value))
+
+    # -- App Home -----------------------------------------------------------------------------------
+    async def on_home(self, event: Payload) -> None:
+        """app_home_opened: publish the person's Home tab; a short welcome in the DM, once."""
+        user, channel = str(event.get("user") or ""), str(event.get("channel") or "")
+        if not user:
+            return
+        async with self._guard("app home", None):
+            self._home_seen.add(user)
+            if event.get("tab", "home") == "home":
+                await self._publish_home(user)
+            if channel and await self.gateway.claim(f"slack:welcome:{user}"):
+                await self.poster.message(channel, notice(WELCOME))
+
+    async def _publish_home(self, user: str) -> None:
+        services = getattr(self.gateway.conversations.context, "quiz", None)
+        view = await asyncio.to_thread(home_view, services, user, datetime.now(UTC))
+        try:
+            await self.poster.client.views_publish(user_id=user, view=view)
+        except SlackApiError as exc:  # a Home tab not switched on in the app's settings
+            log.warning("Home tab not published: %s", exc.response.get("error"))
 
     async def on_error(self, error: Exception, body: Payload) -> None:
         """Anything that escaped a listener (or a middleware): log and count it; bolt answers Slack."""

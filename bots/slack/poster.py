@@ -3,13 +3,20 @@ replies, updates of a "thinking" message, chart uploads. Also the daily schedule
 
 from __future__ import annotations
 
+import logging
+
+from collections import OrderedDict
+
 from pydantic import BaseModel, Field
 from slack_sdk.web.async_client import AsyncWebClient
 
 from agents.reply import Reply
 from bots.slack.blocks import SlackMessage, notice, render
 
+log = logging.getLogger(__name__)
+
 PRIVATE_NOTE = "🔒 I answered you privately (only you can see it)."
+KNOWN_THREADS = 10_000  # threads remembered as having replies (older ones fall back to top level)
 
 
 class Place(BaseModel):
@@ -29,6 +36,18 @@ class SlackPoster:
 
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
+        self._replied: OrderedDict[tuple[str, str], None] = OrderedDict()
+
+    def saw_reply(self, channel: str, thread_ts: str | None) -> None:
+        """A thread is known to have replies (a person's or the bot's): ephemerals may go in it."""
+        if thread_ts:
+            self._replied[(channel, thread_ts)] = None
+            self._replied.move_to_end((channel, thread_ts))
+            while len(self._replied) > KNOWN_THREADS:
+                self._replied.popitem(last=False)
+
+    def thread_exists(self, channel: str, thread_ts: str | None) -> bool:
+        return bool(thread_ts) and (channel, thread_ts) in self._replied
 
     async def post(self, channel: str, reply: Reply, *, reply_to: str | None = None) -> str:
         """The scheduler's entry point: a reply in a channel (in `reply_to`'s thread when given);
@@ -68,6 +87,7 @@ class SlackPoster:
         response = await self.client.chat_postMessage(
             channel=channel, text=message.text, blocks=message.blocks, thread_ts=thread_ts, unfurl_links=False
         )
+        self.saw_reply(channel, thread_ts)
         return str(response["ts"])
 
     async def update(self, channel: str, ts: str, message: SlackMessage) -> None:
@@ -76,6 +96,11 @@ class SlackPoster:
     async def ephemeral(
         self, channel: str, user: str, message: SlackMessage, *, thread_ts: str | None = None
     ) -> None:
+        """A message only `user` sees. chat.postEphemeral shows one with `thread_ts` only when the
+        thread already has replies; into any other thread it would be shown to nobody, so it goes
+        to the channel's top level instead."""
+        if not self.thread_exists(channel, thread_ts):
+            thread_ts = None
         await self.client.chat_postEphemeral(
             channel=channel, user=user, text=message.text, blocks=message.blocks, thread_ts=thread_ts
         )
@@ -89,6 +114,16 @@ class SlackPoster:
             title="Your progress",
             alt_txt="Chart of your quiz accuracy by domain and your activity",
         )
+
+    async def react(self, channel: str, ts: str, name: str, *, on: bool) -> None:
+        """Add or remove a reaction (the 👀 "working on it"); a refusal is no reason to fail a turn."""
+        try:
+            if on:
+                await self.client.reactions_add(channel=channel, timestamp=ts, name=name)
+            else:
+                await self.client.reactions_remove(channel=channel, timestamp=ts, name=name)
+        except Exception as exc:
+            log.info("reaction %s not %s: %s", name, "added" if on else "removed", type(exc).__name__)
 
     async def open_dm(self, user: str) -> str:
         response = await self.client.conversations_open(users=user)

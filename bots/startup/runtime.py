@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from bots.startup.settings import Settings
 from knowledge.embeddings.base import Embedder
+from knowledge.embeddings.cancel import cancellable
 from knowledge.index import KnowledgeIndex, open_chroma, reset_local_index
 from knowledge.retriever import HybridRetriever
 from knowledge.vector_cache import CachedEmbedder
@@ -56,6 +58,8 @@ class Runtime:
         self.progress = progress
         self.embedding_threads = embedding_threads  # None: all cores (batch indexing)
         self._embedder_ready: Future[Embedder] | None = None
+        # set when the process is asked to stop: preparation in progress gives up between batches
+        self.stopping = threading.Event()
 
     def start_loading(self) -> None:
         """Load the embedding model in the background while the caller imports the rest:
@@ -64,6 +68,15 @@ class Runtime:
             self._embedder_ready = ThreadPoolExecutor(1, "aifbot-load").submit(
                 make_embedder, self.settings, self.embedding_threads
             )
+
+    def prepare(self) -> None:
+        """Build everything a turn needs (model, index, router, guardrail, stores) before taking
+        traffic; raises PreparationCancelled soon after `stop_preparing()`."""
+        with cancellable(self.stopping):
+            self.agent_context()
+
+    def stop_preparing(self) -> None:
+        self.stopping.set()
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -88,10 +101,16 @@ class Runtime:
     def index(self) -> KnowledgeIndex:
         """The notes index, built on first use and refreshed when the notes changed."""
         index = self.open_index()
-        report = index.ingest(progress=self.progress)
+        report = index.ingest(progress=self._indexing_progress)
         if report.changed:
             log.info("notes indexed: %d files, %d chunks", len(report.added), report.chunks)
         return index
+
+    def _indexing_progress(self, done: int, total: int) -> None:
+        if 0 < done < total:  # a first start indexes for a while; the log says why it isn't ready yet
+            log.info("indexing the notes: %d of %d sections", done, total)
+        if self.progress:
+            self.progress(done, total)
 
     @cached_property
     def retriever(self) -> HybridRetriever:
@@ -210,6 +229,10 @@ class Runtime:
     def prepare_grounding(self) -> None:
         """Load (or compute once and keep) the sentence vectors the local grounding check compares
         answers with, so the first answer citing a passage doesn't embed it."""
+        with cancellable(self.stopping):
+            self._prepare_grounding()
+
+    def _prepare_grounding(self) -> None:
         from agents.guards.local import LocalGuardrail
         from knowledge.chunking import display_text
 

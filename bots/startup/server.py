@@ -39,7 +39,8 @@ def make_web_app(checks: dict[str, ReadinessCheck], metrics: Metrics = METRICS) 
 
 
 async def start_web_app(app: web.Application, host: str, port: int) -> web.AppRunner:
-    runner = web.AppRunner(app, access_log=None)
+    # requests still open when the server stops get 2 s: the shutdown as a whole has 10
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     return runner

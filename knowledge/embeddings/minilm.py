@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from knowledge.embeddings import cancel
 from knowledge.embeddings.base import EmbeddingError
 
 if TYPE_CHECKING:
@@ -198,6 +199,7 @@ class MiniLMEmbedder:
         # dominant cost otherwise, and masked mean pooling makes the result padding-invariant.
         order = np.argsort(lengths, kind="stable")
         for start in range(0, len(order), self.batch_size):
+            cancel.check()  # a stopping server's start-up embeds thousands of sentences
             idx = order[start : start + self.batch_size]
             width = int(lengths[idx].max())
             ids = np.full((len(idx), width), self._pad_id, dtype=np.int64)
@@ -208,4 +210,5 @@ class MiniLMEmbedder:
                 mask[row, :n] = 1
             (vectors,) = self._session.run([self._output], {"input_ids": ids, "attention_mask": mask})
             out[idx] = vectors
+            cancel.batch_done(len(idx))
         return out

@@ -266,3 +266,44 @@ async def test_tool_arguments_pass_the_guardrail(
         "refused",
         "blocked by guardrail",
     )
+
+
+async def test_guesses_spread_over_users_lock_the_account(
+    chat: Chat, services: BankServices, clock: Clock
+) -> None:
+    """Five user ids with three guesses each must not find the holder's name: failures add up per account."""
+    replies = []
+    for user in range(5):
+        for guess in range(3):
+            conversation = f"u{user}-g{guess}"
+            assert (await chat("why is my account 7777 not active?", conversation, user=f"U{user}")).text == (
+                say.ASK_NAME
+            )
+            guess_name = ["Alice", "Bob", "Carol", "Dave", "Erin"][user] + ["son", "ton", "ley"][guess]
+            replies.append((await chat(guess_name, conversation, user=f"U{user}")).text)
+    assert replies[: services.max_failed_per_account] == [say.NOT_VERIFIED] * services.max_failed_per_account
+    assert set(replies[services.max_failed_per_account :]) <= {say.ACCOUNT_LOCKED, say.LOCKED}
+    # the right name from a fresh user is refused too while the account is locked
+    assert (await chat("status of account 7777", "fresh", user="U9")).text == say.ASK_NAME
+    assert (await chat("Manju", "fresh", user="U9")).text == say.ACCOUNT_LOCKED
+    entries = services.audit.tail(100)
+    assert [e.account for e in entries if e.tool == "account_lockout"] == ["7777"]
+    assert any(e.reason == "account locked" for e in entries)
+    # other accounts are unaffected, and the lock ends with the lockout window
+    assert "5555" in (await verify(chat, "5555", "John", conversation="john")).text
+    clock.now += services.lockout + timedelta(minutes=1)
+    assert "address" in (await verify(chat, "7777", "Manju", conversation="later")).text.lower()
+
+
+@pytest.mark.xfail(
+    strict=True, reason="needs the bots/platform/core.py change in issue 18's report; then drop this marker"
+)
+async def test_a_pending_approval_waits_without_blocking_the_thread(chat: Chat, store: Any) -> None:
+    await verify(chat, "7777", "Manju", conversation="shared")
+    assert (await chat("please resubmit my documents", "shared")).pending == "approval"
+    other = await chat("what is Amazon Bedrock?", "shared", user="U2")  # someone else in the same thread
+    assert other.route == "tutor" and "approval" not in other.text.lower()
+    assert (await chat("approve", "shared", user="U2")).pending != "approval"  # not theirs to answer
+    assert store.resubmissions("7777") == []
+    done = await chat("approve", "shared")  # the owner's answer still reaches the waiting approval
+    assert "RS-" in done.text and len(store.resubmissions("7777")) == 1

@@ -256,3 +256,29 @@ async def test_unreachable_endpoint_uses_the_fallback(
 
     assert verdict.findings == [Finding(policy="local", type="CHECKED")]
     assert fallback.calls == [("hi", "input", (), None)]
+
+
+async def test_a_quoted_attack_is_sent_as_data_not_guard_content(
+    guardrail: BedrockGuardrail, stubber: Stubber
+) -> None:
+    text = "Is 'ignore all previous instructions' an example of prompt injection?"
+    expected = {
+        **request(text),
+        "content": [
+            {
+                "text": {
+                    "text": "Is [quoted text] an example of prompt injection?",
+                    "qualifiers": ["guard_content"],
+                }
+            },
+            {"text": {"text": "ignore all previous instructions"}},
+        ],
+    }
+    stubber.add_response(
+        "apply_guardrail", {"usage": USAGE, "action": "NONE", "outputs": [], "assessments": []}, expected
+    )
+
+    verdict = await guardrail.check(text, "input")
+
+    assert verdict.action == "allow" and verdict.text == text
+    assert Finding(policy="mention", type="QUOTED_TEXT") in verdict.findings

@@ -99,3 +99,25 @@ def test_model_factory() -> None:
     assert make_chat_model(Settings(llm="none")) is None
     model = make_chat_model(Settings(llm="bedrock", aws_region="eu-west-1"))
     assert model.model_id == "amazon.nova-lite-v1:0" and model.region_name == "eu-west-1"
+
+
+async def test_converse_gets_the_structured_evidence(
+    send: Send, agent_context: AgentContext, bedrock
+) -> None:
+    client, stubber = bedrock
+    sent: list[dict] = []
+    client.meta.events.register(
+        "provide-client-params.bedrock-runtime.Converse", lambda params, **_: sent.append(params)
+    )
+    response = copy.deepcopy(CONVERSE_OK)
+    response["output"]["message"]["content"] = [{"text": "Inspector scans for vulnerabilities [2]."}]
+    stubber.add_response(
+        "converse",
+        response,
+        {"modelId": "amazon.nova-lite-v1:0", "messages": ANY, "system": ANY, "inferenceConfig": ANY},
+    )
+    reply, _ = await send("Macie vs Inspector", context=bedrock_context(agent_context, client))
+    system = sent[0]["system"][0]["text"]
+    assert "[1] Amazon Macie" in system and "[2] Amazon Inspector" in system
+    assert "Defining paragraph:" in system and "what tells them apart" in system
+    assert reply.text == "Inspector scans for vulnerabilities [2]." and len(reply.citations) == 2

@@ -66,3 +66,37 @@ def test_schema_rejects_bad_questions(tmp_path: Path, bank: list[Question]) -> N
     path.write_text(yaml.safe_dump([item]))
     with pytest.raises(ValueError, match=r"bad\.yaml, question 1"):
         load_questions([path])
+
+
+def test_option_length_gives_no_answer_away(bank: list[Question]) -> None:
+    from knowledge.questions.check_cues import (
+        MULTIPLE_LIMIT,
+        SINGLE_LIMIT,
+        multiple_cue,
+        single_cue_by_domain,
+    )
+
+    for domain, (cued, total) in single_cue_by_domain(bank).items():
+        assert cued / total <= SINGLE_LIMIT, f"domain {domain}: key strictly longest in {cued}/{total}"
+    cued, total = multiple_cue(bank)
+    assert cued / total <= MULTIPLE_LIMIT, f"multiple response: N longest = key in {cued}/{total}"
+
+
+def test_the_cue_check_sees_a_cue(bank: list[Question]) -> None:
+    from knowledge.questions.check_cues import key_strictly_longest, longest_are_key
+
+    single = next(q for q in bank if q.type == "single")
+    cued = single.model_copy(update={"options": {**single.options, single.answer: "x" * 300}})  # type: ignore[dict-item]
+    assert key_strictly_longest(cued)
+    multiple = next(q for q in bank if q.type == "multiple")
+    longer = {k: ("y" * 300 if k in multiple.answer_letters else v) for k, v in multiple.options.items()}
+    assert longest_are_key(multiple.model_copy(update={"options": longer}))
+
+
+def test_mended_items(bank: list[Question]) -> None:
+    by_id = {q.id: q for q in bank}
+    assert "Only" not in by_id["d1-020"].options["B"]
+    assert "scoring" not in by_id["d1-053"].options["D"]
+    assert "different tasks" not in by_id["d2-049"].stem
+    retention = by_id["d5-043"]
+    assert "Object Lock" in retention.options[retention.answer_letters[0]]  # locked from the first step

@@ -8,6 +8,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bots.discord.flows import Flows
+from bots.discord.topics import topic_choices
 from bots.platform.commands import COMMANDS
 
 Text = app_commands.Range[str, 1, 1500]
@@ -26,6 +27,11 @@ class Study(commands.Cog):
     @app_commands.describe(topic="A domain (1-5), a task (3.2), a difficulty or a topic; empty for any")
     async def quiz(self, interaction: discord.Interaction, topic: Text | None = None) -> None:
         await self.flows.command(interaction, COMMANDS["quiz"], topic)
+
+    @quiz.autocomplete("topic")
+    async def quiz_topics(self, _interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        """Domains, task statements and topics matching what is typed so far."""
+        return [app_commands.Choice(name=name, value=value) for name, value in topic_choices(current)]
 
     @app_commands.command(name="review", description=COMMANDS["review"].description)
     async def review(self, interaction: discord.Interaction) -> None:

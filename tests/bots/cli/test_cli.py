@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -481,3 +482,54 @@ def test_daily_preview_and_a_post_without_a_platform(tmp_path: Path, monkeypatch
     with pytest.raises(SystemExit) as info:
         main()
     assert info.value.code == 1
+
+
+def long_pdf(path: Path, pages: int) -> Path:
+    """A plain PDF of `pages` pages of text (Helvetica, uncompressed), written by hand: enough for
+    pypdf to read, with no PDF writer installed."""
+    words = "Amazon Bedrock offers foundation models through one API with guardrails and agents".split()
+    objects = ["<< /Type /Catalog /Pages 2 0 R >>", ""]  # the page tree is filled in below
+    kids = []
+    for page in range(pages):
+        lines = [" ".join(words[(page + n) % len(words) :] + words[: (page + n) % len(words)]) for n in range(40)]
+        text = "".join(f"({line} page {page} line {n}.) Tj T* " for n, line in enumerate(lines))
+        stream = f"BT /F1 10 Tf 12 TL 40 800 Td {text}ET"
+        objects.append(f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream")
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents {len(objects)} 0 R "
+            f"/Resources << /Font << /F1 {3 + 2 * pages} 0 R >> >> >>"
+        )
+        kids.append(f"{len(objects)} 0 R")
+    objects[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {pages} >>"
+    objects.append("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += "".join(f"{offset:010d} 00000 n \n" for offset in offsets).encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    path.write_bytes(out)
+    return path
+
+
+def test_ingest_of_a_long_pdf_shows_progress_with_rate_and_time_left(private: Path, tmp_path: Path) -> None:
+    import io
+
+    from rich.console import Console
+
+    from bots.cli.app import indexing_progress
+    from bots.startup.runtime import Runtime
+    from bots.startup.settings import Settings
+
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=True, width=160, color_system=None)
+    rt = Runtime(Settings(), progress=indexing_progress(console))
+    pdf = long_pdf(tmp_path / "long.pdf", pages=60)
+    report = rt.open_index().ingest([pdf], progress=rt.progress)
+    assert report.added == ["user:long.pdf"] and report.chunks > 256  # more than one batch
+    shown = screen.getvalue()
+    assert f"0/{report.chunks} sections" in shown and f"{report.chunks}/{report.chunks}" in shown
+    assert re.search(r"\d+/s", shown), shown[-2000:]  # the rate, once a batch is done
+    assert re.search(r"left \d+:\d\d:\d\d", shown), shown[-2000:]  # the time left

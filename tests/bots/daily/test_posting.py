@@ -238,7 +238,7 @@ async def test_post_now_in_an_unscheduled_channel_and_on_a_platform_without_post
     with time_machine.travel(datetime(2026, 6, 1, 15, 0, tzinfo=UTC), tick=False):
         [discord] = await scheduler.post_now(None, None)
         [adhoc] = await scheduler.post_now(None, "C777")
-    assert discord.status == "no_poster"
+    assert discord.status == "no_poster" and "AIFBOT_DISCORD_TOKEN" in (discord.error or "")
     assert adhoc.status == "posted" and adhoc.platform == "slack" and adhoc.day == date(2026, 6, 1)
     assert [s.channel for s in poster.sent] == ["C777"]
 
@@ -252,6 +252,20 @@ async def test_preview_claims_nothing_and_matches_the_post(make_scheduler, berli
         clock.move_to(local(MONDAY, "09:00", BERLIN))
         await scheduler.tick()
         after = await scheduler.preview("C123")
-    stem = poster.sent[0].reply.text.split("\n\n")[1]
-    assert stem in preview.text and stem in after.text
+    posted = poster.sent[0].reply
+    assert posted.text in preview.text and posted.text in after.text  # exactly what is posted
+    assert preview.citations == [] and posted.citations == []  # nothing that names the answer
+    assert "Buttons: " + " · ".join(c.label for c in posted.choices) in preview.text
     assert "posted (posted)" in after.text
+
+
+async def test_post_now_says_what_is_missing(make_scheduler, write_config):
+    config = write_config([{"platform": "slack", "channel": "C1", "time": "09:00"}])
+    scheduler, _ = await make_scheduler(config)
+    scheduler.posters.pop("slack")  # no Slack token: no poster
+    with time_machine.travel(datetime(2026, 6, 1, 15, 0, tzinfo=UTC), tick=False):
+        [scheduled] = await scheduler.post_now("slack", "C1")
+        [unscheduled] = await scheduler.post_now("slack", "C123")
+    assert scheduled.status == "no_poster" and "set AIFBOT_SLACK_BOT_TOKEN" in (scheduled.error or "")
+    assert "no daily schedule" not in (scheduled.error or "")
+    assert "C123 has no daily schedule" in (unscheduled.error or "")

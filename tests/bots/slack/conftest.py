@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -34,6 +34,17 @@ def agent_context(retriever, classifier, tmp_path: Path):
     questions = list(bank().values())
     quiz = QuizServices(questions, ProgressStore(tmp_path / "progress.sqlite3"), random.Random(7))
     return AgentContext(retriever=retriever, classifier=classifier, quiz=quiz)
+
+
+@pytest.fixture(autouse=True)
+def slack_rules_kept() -> Iterator[None]:
+    """Every Slack test fails if the bot did what Slack hides or refuses (an ephemeral into a
+    thread with no replies, shown to nobody): the rule holds across the whole suite."""
+    FakeSlack.live.clear()
+    yield
+    broken = [rule for fake in FakeSlack.live for rule in fake.violations]
+    FakeSlack.live.clear()
+    assert not broken, f"Slack rules broken: {broken}"
 
 
 @pytest.fixture
@@ -68,6 +79,7 @@ class SlackHTTP:
         return await self.client.post("/slack/events", data=body.encode(), headers=headers)
 
     async def event(self, event: dict[str, Any], *, event_id: str | None = None, retry: int | None = None):
+        self.fake.saw(event)
         body = json.dumps(event_callback(event, event_id))
         response = await self.post(body, "application/json", retry=retry)
         assert response.status == 200, await response.text()

@@ -18,6 +18,13 @@ from aiohttp.test_utils import TestServer
 BOT_USER = "UBOT"
 BOT_ID = "BBOT"
 TEAM = "T1"
+APP_ID = "A1"
+
+# Slack's documented limits the fake enforces (https://api.slack.com/reference/block-kit/blocks,
+# https://api.slack.com/methods/chat.postMessage)
+MAX_BLOCKS = 50  # "You can include up to 50 blocks in each message"
+MAX_SECTION_TEXT = 3000  # section text: "Maximum length for the text in this field is 3000 characters"
+MAX_BLOCKS_TEXT = 12000  # msg_blocks_too_long: the blocks' text taken together is over ~12,000 characters
 
 
 @dataclass
@@ -56,12 +63,20 @@ class Call:
 
 
 class FakeSlack:
+    live: list[FakeSlack] = []  # every fake of the running test, for the suite-wide checks
+
     def __init__(self) -> None:
+        FakeSlack.live.append(self)
         self.calls: list[Call] = []
         self.admins: set[str] = set()
         self.not_in: set[str] = set()  # channels the bot isn't a member of
         self.rate_limited: dict[str, int] = {}  # method → how many 429s to send first
         self.fail_next: dict[str, str] = {}  # method → the error its next call gets
+        self.person_tokens: set[str] = set()  # tokens auth.test answers for as a person's
+        self.revoked: set[str] = set()  # tokens auth.test (and every method) answers invalid_auth for
+        self.channels: dict[str, str] = {"C1": "general", "C2": "quiz", "C3": "random"}  # id → name
+        self.violations: list[str] = []  # rule breaks Slack would hide or refuse (the suite fails on them)
+        self._replied: set[tuple[str, str]] = set()  # (channel, thread ts) of threads with replies
         self.socket_messages: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._sockets: list[web.WebSocketResponse] = []
         self._ts = itertools.count(1)
@@ -131,6 +146,12 @@ class FakeSlack:
                 return
             await asyncio.sleep(quiet / 3)
 
+    def saw(self, event: dict[str, Any]) -> None:
+        """A person's message the test sent the bot: a reply in a thread makes the thread exist."""
+        thread = event.get("thread_ts")
+        if thread and thread != event.get("ts"):
+            self._replied.add((event.get("channel", ""), thread))
+
     def dumped(self) -> str:
         """Every recorded call's parameters as one string (for "never appears" checks)."""
         return "\n".join(json.dumps(c.params, ensure_ascii=False) for c in self.calls)
@@ -162,18 +183,68 @@ class FakeSlack:
             return web.json_response(
                 {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "1"}
             )
-        error = self.fail_next.pop(method, None)
+        error = self.fail_next.pop(method, None) or self._refusal(method, params)
         result = {"ok": False, "error": error} if error else self._answer(method, params)
         self._record(method, params, result)
         return web.json_response(result)
 
+    def _refusal(self, method: str, params: dict[str, Any]) -> str | None:
+        """The error Slack answers a call with, by its documented rules; None when it's fine."""
+        token = params.get("_token", "")
+        if token in self.revoked:
+            return "invalid_auth"  # auth.test: "Some aspect of authentication cannot be validated"
+        if method.startswith("apps.connections"):  # apps.connections.open takes an app-level token
+            return None if token.startswith("xapp-") else "not_allowed_token_type"
+        if token.startswith("xapp-"):  # app-level tokens only open Socket Mode connections
+            return "not_allowed_token_type"
+        if method in ("chat.postMessage", "chat.postEphemeral", "chat.update"):
+            return self._too_big(params)
+        if method == "views.publish":
+            view = params.get("view")
+            view = json.loads(view) if isinstance(view, str) else view or {}
+            if len(view.get("blocks", [])) > 100:  # "up to 100 blocks" in a modal or Home tab
+                return "invalid_arguments"
+        return None
+
+    def _too_big(self, params: dict[str, Any]) -> str | None:
+        blocks = Call("", params).blocks
+        if len(blocks) > MAX_BLOCKS:
+            return "invalid_blocks"
+        for block in blocks:
+            text = block.get("text")
+            if block.get("type") == "section" and isinstance(text, dict) and len(text["text"]) > MAX_SECTION_TEXT:
+                return "invalid_blocks"
+        if len(Call("", params).text_of_blocks()) > MAX_BLOCKS_TEXT:
+            return "msg_blocks_too_long"
+        return None
+
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         channel = params.get("channel") or params.get("channel_id")
+        token = params.get("_token", "")
         if method == "auth.test":
-            return {"ok": True, "user_id": BOT_USER, "bot_id": BOT_ID, "team_id": TEAM, "user": "aifbot"}
+            if token.startswith("xoxp-") or token in self.person_tokens:  # a user token: no bot_id
+                return {"ok": True, "user_id": "U1", "team_id": TEAM, "user": "ann"}
+            return {
+                "ok": True, "user_id": BOT_USER, "bot_id": BOT_ID, "team_id": TEAM, "user": "aifbot",
+                "app_id": APP_ID,
+            }
+        if method == "bots.info":
+            return {"ok": True, "bot": {"id": BOT_ID, "app_id": APP_ID, "user_id": BOT_USER, "name": "aifbot"}}
+        if method == "conversations.list":
+            found = [{"id": cid, "name": name, "is_channel": True} for cid, name in self.channels.items()]
+            return {"ok": True, "channels": found, "response_metadata": {"next_cursor": ""}}
+        if method in ("reactions.add", "reactions.remove", "views.publish"):
+            return {"ok": True}
+        if method == "chat.postEphemeral" and params.get("thread_ts"):
+            # chat.postEphemeral: "Ephemeral messages in threads are only shown if there is already
+            # an active thread" — Slack answers ok and nobody sees the message
+            if (channel, params["thread_ts"]) not in self._replied:
+                self.violations.append(f"ephemeral into thread {channel}/{params['thread_ts']} with no replies")
         if method in ("chat.postMessage", "chat.postEphemeral") and channel in self.not_in:
             return {"ok": False, "error": "not_in_channel"}
         if method == "chat.postMessage":
+            if params.get("thread_ts"):
+                self._replied.add((channel, params["thread_ts"]))
             ts = self._ts_next()
             return {"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts}}
         if method == "chat.update":

@@ -118,13 +118,14 @@ def click(
     user: str = "U1",
     state: dict[str, Any] | None = None,
     thread_ts: str | None = None,
+    in_channel: str = "C1",
     **match: Any,
 ) -> dict[str, Any]:
     """The block_actions payload of a click on an element of a message the bot posted (or updated,
     or posted ephemerally)."""
     block, element = find_element(call, **match)
-    channel = call.params["channel"]
-    ephemeral = call.method == "chat.postEphemeral"
+    channel = call.params.get("channel") or in_channel  # a response_url message names none
+    ephemeral = call.method in ("chat.postEphemeral", "response_url")
     action = {
         "action_id": element["action_id"],
         "block_id": block["block_id"],
@@ -188,3 +189,14 @@ def form_state(call: Call, picks: dict[str, Any]) -> dict[str, Any]:
 
 def form_body(payload: dict[str, Any]) -> str:
     return urlencode({"payload": json.dumps(payload)})
+
+
+def app_home_opened(user: str = "U1", tab: str = "home") -> dict[str, Any]:
+    """Slack's app_home_opened event (https://api.slack.com/events/app_home_opened); `view` is
+    left out, as on a person's first visit."""
+    return {"type": "app_home_opened", "user": user, "channel": f"D{user}", "tab": tab, "event_ts": next_ts()}
+
+
+def tokens_revoked(bot: list[str] | None = None) -> dict[str, Any]:
+    """Slack's tokens_revoked event (https://api.slack.com/events/tokens_revoked)."""
+    return {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": bot or [BOT_USER]}, "event_ts": next_ts()}

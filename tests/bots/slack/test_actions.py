@@ -48,26 +48,30 @@ async def test_banking_approval_by_buttons_in_a_dm_answered_once(
     assert len(fake_slack.made("chat.postMessage", channel="DU1")) == 5
 
 
-async def test_banking_in_a_channel_stays_ephemeral_in_its_thread(
+async def test_banking_started_in_a_channel_moves_to_a_dm_with_a_public_pointer(
     slack_http: SlackHTTP, fake_slack: FakeSlack
 ) -> None:
     first = mention(f"<@{BOT_USER}> check my account", channel="C1", user="U4")
     await slack_http.event(first)
-    [asked] = await fake_slack.wait_for("chat.postEphemeral")
-    assert asked.params["user"] == "U4" and asked.params["thread_ts"] == first["ts"]
+    [asked] = await fake_slack.wait_for("chat.postMessage", channel="DU4")
     assert "account number" in asked.text_of_blocks()
+    [pointer] = await fake_slack.wait_for("chat.postMessage", channel="C1")
+    assert pointer.params["thread_ts"] == first["ts"] and "<@U4>" in pointer.text_of_blocks()
+    assert "direct message" in pointer.text_of_blocks()
 
     for n, text in enumerate(["7777", "Manju", "please resubmit the address proof"], start=2):
-        await slack_http.event(message(text, channel="C1", user="U4", thread_ts=first["ts"]))
-        await fake_slack.wait_for("chat.postEphemeral", n)
-    approval = fake_slack.made("chat.postEphemeral")[-1]
+        await slack_http.event(message(text, channel="DU4", user="U4", channel_type="im"))
+        await fake_slack.wait_for("chat.postMessage", n, channel="DU4")
+    approval = fake_slack.made("chat.postMessage", channel="DU4")[-1]
     assert "Shall I send" in approval.text_of_blocks()
 
     await slack_http.action(click(approval, fake_slack.response_url(), user="U4", value="approve"))
-    [*_, done] = await fake_slack.wait_for("chat.postEphemeral", 5)
-    assert done.params["user"] == "U4" and "Done: request RS-" in done.text_of_blocks()
+    [*_, done] = await fake_slack.wait_for("chat.postMessage", 5, channel="DU4")
+    assert "Done: request RS-" in done.text_of_blocks()
     await fake_slack.settle()
-    assert not fake_slack.made("chat.postMessage")  # nothing of it in the channel for all to see
+    shown = "\n".join(c.text_of_blocks() for c in fake_slack.made("chat.postMessage", channel="C1"))
+    assert "Manju" not in shown and "7777" not in shown  # nothing of it in the channel for all to see
+    assert not fake_slack.made("chat.postEphemeral")
 
 
 async def test_feedback_buttons_store_the_rating_and_thank_privately(
@@ -76,9 +80,10 @@ async def test_feedback_buttons_store_the_rating_and_thank_privately(
     await slack_http.event(mention(f"<@{BOT_USER}> what is Amazon Polly?", channel="C1"))
     [answer] = await fake_slack.wait_for("chat.postMessage")
     await slack_http.action(click(answer, fake_slack.response_url(), user="U2", action_id="aif:feedback:up"))
-    [thanks] = await fake_slack.wait_for("chat.postEphemeral")
-    assert thanks.params["user"] == "U2" and "Thanks" in thanks.params["text"]
-    assert thanks.params["thread_ts"] == answer.params["thread_ts"]
+    # through the click's response_url: shown at once, next to the clicked message
+    [thanks] = await fake_slack.wait_for("response_url")
+    assert thanks.params["response_type"] == "ephemeral" and "Thanks" in thanks.params["text"]
+    assert thanks.params["replace_original"] is False
     assert await slack.listeners.gateway.state.feedback_totals() == {"helpful": 1, "not_helpful": 0}
 
 
@@ -120,8 +125,9 @@ async def test_the_poster_posts_daily_questions_and_their_buttons_go_to_the_dail
     payload = click(posted, fake_slack.response_url(), user="U8", value="daily:answer:1:A")
     await slack_http.action(payload)
     await slack_http.action(payload)  # a double click
-    [feedback] = await fake_slack.wait_for("chat.postEphemeral")
-    assert feedback.params["user"] == "U8" and "Right!" in feedback.params["text"]
+    # seen the moment the button is pressed: the post's thread is empty until the reveal
+    [feedback] = await fake_slack.wait_for("response_url")
+    assert feedback.params["response_type"] == "ephemeral" and "Right!" in feedback.params["text"]
     await fake_slack.settle()
     assert clicks == [(UserRef(platform="slack", id="U8", name="user-U8"), "daily:answer:1:A")]
     assert "<!channel>" not in fake_slack.dumped()
@@ -142,7 +148,7 @@ async def test_the_poster_posts_daily_questions_and_their_buttons_go_to_the_dail
     await slack_http.action(
         click(multiple, fake_slack.response_url(), user="U8", state=state, action_id="aif:submit")
     )
-    await fake_slack.wait_for("chat.postEphemeral", 2)
+    await fake_slack.wait_for("response_url", 2)
     assert clicks[-1][1] == "daily:answer:17:A,C"
 
     fake_slack.not_in.add("C5")

@@ -16,6 +16,7 @@ from bots.slack.blocks import (
     render,
     thread_of,
 )
+from tests.bots.slack.fake_slack import Call
 
 POLLY = Citation(n=1, section="amazon-polly", title="Amazon Polly", source="d1/05-aws-ai-services.md")
 
@@ -46,16 +47,28 @@ def test_long_text_is_split_into_sections_within_the_limit() -> None:
     check_ids([message])
 
 
-def test_more_than_50_blocks_become_several_messages_with_the_buttons_last() -> None:
-    text = "\n\n".join(f"Paragraph {i}. " + "word " * 560 for i in range(60))  # one section each
-    reply = Reply(text=text, route="tutor", citations=[POLLY], notice="Offline mode.")
-    messages = render(reply, thread="111.222")
-    assert len(messages) == 2
+def test_more_than_50_blocks_become_several_messages() -> None:
+    from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
+
+    from bots.slack.blocks import _grouped
+
+    blocks = [SectionBlock(text=MarkdownTextObject(text=f"Paragraph {i}.")) for i in range(60)]
+    groups = _grouped(blocks)
+    assert [len(g) for g in groups] == [BLOCK_LIMIT, 10]
+    assert groups[1][0].text.text == "Paragraph 50."
+
+
+def test_long_replies_are_split_by_their_total_text_as_well() -> None:
+    # 60 sections of ~2,800 characters: far under 50 blocks a message, far over 12,000 characters
+    text = "\n\n".join(f"Paragraph {i}. " + "word " * 560 for i in range(60))
+    messages = render(Reply(text=text, route="tutor", citations=[POLLY]), thread="111.222")
     check_ids(messages)
     assert sum(len(sections(m)) for m in messages) == 60
-    assert not any(b["type"] == "actions" for b in messages[0].blocks)
-    assert messages[-1].blocks[-1]["type"] == "actions"  # 👍/👎 on the last part
-    assert len(messages[0].blocks) == BLOCK_LIMIT and messages[1].text.startswith("Paragraph 50.")
+    for message in messages:
+        shown = Call("chat.postMessage", {"blocks": message.blocks}).text_of_blocks()
+        assert len(shown) <= 12_000 and len(message.blocks) <= BLOCK_LIMIT
+    assert messages[-1].blocks[-1]["type"] == "actions"
+    assert not any(b["type"] == "actions" for m in messages[:-1] for b in m.blocks)
 
 
 def test_user_mentions_are_escaped_everywhere_and_sections_are_verbatim() -> None:

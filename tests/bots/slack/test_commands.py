@@ -7,6 +7,7 @@ from bots.slack import SlackAdapter
 from tests.bots.slack.conftest import SlackHTTP
 from tests.bots.slack.driver import open_question, right_answer
 from tests.bots.slack.fake_slack import FakeSlack
+from tests.bots.slack.payloads import click
 
 
 async def test_an_unknown_command_gets_a_friendly_ephemeral_usage(
@@ -32,7 +33,7 @@ async def test_ask_shows_thinking_then_the_answer_in_its_place(
     [update] = await fake_slack.wait_for("chat.update")
     assert update.params["ts"] == thinking.ts  # the thinking state is replaced by the answer
     shown = update.text_of_blocks()
-    assert "*ann* asked: /aif ask what is Amazon Polly?" in shown
+    assert "<@U1> asked: /aif ask what is Amazon Polly?" in shown  # named by id, not user_name
     assert "text-to-speech" in shown.lower() and "Sources:" in shown
     assert update.params["text"]
 
@@ -58,20 +59,39 @@ async def test_a_quiz_by_buttons_from_the_slash_command_to_the_summary(
     assert open_question(question) is None
 
 
-async def test_stats_upload_their_chart_into_the_thread(slack_http: SlackHTTP, fake_slack: FakeSlack) -> None:
+async def test_stats_are_private_first_and_shared_with_their_chart_on_request(
+    slack_http: SlackHTTP, fake_slack: FakeSlack
+) -> None:
     await slack_http.command("quiz 1 question on domain 2", channel="C1")  # something to chart
     [question] = await fake_slack.wait_for("chat.update")
     await slack_http.action(right_answer(question, fake_slack.response_url()))
     await fake_slack.wait_for("chat.postMessage", 2)
+    posted = len(fake_slack.made("chat.postMessage"))
 
     await slack_http.command("stats", channel="C1")
-    [*_, thinking] = await fake_slack.wait_for("chat.postMessage", 3)
-    [*_, stats] = await fake_slack.wait_for("chat.update", 2)
-    assert stats.params["ts"] == thinking.ts and "1 answered" in stats.text_of_blocks()
+    [*_, stats] = await fake_slack.wait_for("response_url", 1)
+    assert stats.params["response_type"] == "ephemeral" and "1 answered" in stats.text_of_blocks()
+    assert "Share to channel" in stats.text_of_blocks()
+    await fake_slack.settle()
+    assert len(fake_slack.made("chat.postMessage")) == posted  # nothing public yet
+    assert not fake_slack.made("files.completeUploadExternal")
+
+    await slack_http.action(click(stats, fake_slack.response_url(), user="U1", action_id="aif:share"))
+    [*_, shared] = await fake_slack.wait_for("chat.postMessage", posted + 1)
+    assert shared.params["channel"] == "C1" and shared.params.get("thread_ts") is None
+    assert "<@U1> shared their stats" in shared.text_of_blocks() and "1 answered" in shared.text_of_blocks()
     [complete] = await fake_slack.wait_for("files.completeUploadExternal")
     [upload] = fake_slack.made("file_upload")
     assert upload.params["head"] == b"\x89PNG\r\n\x1a\n".hex() and upload.params["bytes"] > 1000
-    assert complete.params["channel_id"] == "C1" and complete.params["thread_ts"] == thinking.ts
+    assert complete.params["channel_id"] == "C1"
+
+
+async def test_help_is_ephemeral(slack_http: SlackHTTP, fake_slack: FakeSlack) -> None:
+    await slack_http.command("help", channel="C1")
+    [shown] = await fake_slack.wait_for("response_url")
+    assert shown.params["response_type"] == "ephemeral" and "quiz" in shown.text_of_blocks().lower()
+    await fake_slack.settle()
+    assert not fake_slack.made("chat.postMessage")
 
 
 async def test_bank_goes_to_the_users_dm_with_a_note_in_the_channel(

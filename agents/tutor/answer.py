@@ -1,0 +1,370 @@
+"""From a taken-apart question to a composed answer: find the sections, then let the composer
+quote them. Pure and synchronous (retrieval included), so the node runs it in a thread."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from agents.tutor import composer
+from agents.tutor.composer import Composed, terms
+from agents.tutor.intents import Question
+from agents.tutor.library import Library, SectionInfo
+from agents.tutor.spelling import Speller
+from agents.tutor.summaries import summary_answer
+from knowledge.retriever import HybridRetriever, Passage
+
+MIN_SIMILARITY = 0.30  # below this the best passage is about something else
+SIDE_MIN_SIMILARITY = 0.2
+CANDIDATES = 5
+
+
+@dataclass
+class Memory:
+    """What the tutor remembers of the conversation between turns."""
+
+    question: Question | None = None
+    focus: list[str] = field(default_factory=list)  # sections of the last answer, first = main
+    shown: dict[str, list[int]] = field(default_factory=dict)
+    last_answer: str = ""
+    last_query: str | None = None
+    earlier: str | None = None  # the topic before the last one, for "compare them"
+
+
+@dataclass
+class Outcome:
+    composed: Composed | None
+    query: str
+    nearest: list[str] = field(default_factory=list)  # titles to offer when nothing fits
+    corrections: list[tuple[str, str]] = field(default_factory=list)
+
+
+def relevant(passages: list[Passage], floor: float = MIN_SIMILARITY) -> list[Passage]:
+    """The candidates close enough in meaning, in fused order; the fused first may sit a little
+    below the floor when a later one is clearly on topic ("what are hallucinations")."""
+    best = max((p.similarity for p in passages[:CANDIDATES]), default=0.0)
+    if best < floor:
+        return []
+    cut = max(floor - 0.05, best - 0.2)
+    return [p for p in passages[:CANDIDATES] if p.similarity >= cut][:3]
+
+
+class Tutor:
+    """Answers from one library with one retriever; cheap to build per turn."""
+
+    def __init__(self, retriever: HybridRetriever, library: Library, speller: Speller) -> None:
+        self.retriever = retriever
+        self.library = library
+        self.speller = speller
+
+    # -- finding sections ---------------------------------------------------------------------
+    def search(self, text: str, k: int = CANDIDATES) -> tuple[list[Passage], str, list[tuple[str, str]]]:
+        query, changes = self.speller.normalise(text)
+        return self.retriever.search(query, k).passages, query, changes
+
+    def section(self, section_id: str) -> SectionInfo | None:
+        return self.library.sections.get(section_id)
+
+    def side(self, name: str) -> SectionInfo | None:
+        """The section a comparison side names: a heading naming it beats a better-scored passage."""
+        passages, _, _ = self.search(name, k=4)
+        passages = [p for p in passages if p.similarity >= SIDE_MIN_SIMILARITY] or passages[:1]
+        wanted = terms(self.speller.normalise(name)[0])
+        for p in passages:
+            if wanted and wanted <= terms(p.title):
+                return self.section(p.section)
+        return self.section(passages[0].section) if passages else None
+
+    # -- answering ----------------------------------------------------------------------------
+    def answer(self, text: str, question: Question, memory: Memory) -> Outcome:
+        if question.intent == "summary" and (question.domain or question.task):
+            composed = Composed(text="")
+            composed.text = summary_answer(self.library, question.domain, question.task, composed)
+            return Outcome(composed if composed.sections else None, text)
+        if question.intent == "more":
+            return self._more(memory, text)
+        if question.intent in ("comparison", "which") and len(question.sides) == 2:
+            outcome = self._compare(text, question)
+            if outcome is not None:
+                return outcome
+        if question.intent == "scenario":
+            return self._scenario(text)
+        return self._single(text, question, memory)
+
+    def _more(self, memory: Memory, text: str) -> Outcome:
+        info = self.section(memory.focus[0]) if memory.focus else None
+        if info is None:
+            return Outcome(None, text)
+        composed = Composed(text="")
+        body = composer.more_answer(info, memory.shown, composed)
+        if body is None:
+            composed.sections, composed.shown = [], dict(memory.shown)
+            related = self._related(info)
+            n = composed.cite(info.id)
+            composed.text = f"That's everything the notes have on **{info.title}** [{n}]." + (
+                f" Related topics: {', '.join(related)}." if related else ""
+            )
+            composed.covered = False
+            return Outcome(composed, text)
+        composed.text = body
+        return Outcome(composed, text)
+
+    def _related(self, info: SectionInfo) -> list[str]:
+        passages, _, _ = self.search(info.title, k=4)
+        return [p.title for p in passages if p.section != info.id][:3]
+
+    def _compare(self, text: str, question: Question) -> Outcome | None:
+        names = list(question.sides)
+        a, b = (self.side(name) for name in names)
+        if a is None or b is None:
+            return None
+        # both sides named in one heading ("IAM users, groups, roles and policies"): one section
+        if terms(names[1]) <= terms(a.title):
+            b = a
+        elif terms(names[0]) <= terms(b.title):
+            a = b
+        composed = Composed(text="")
+        if question.intent == "which" and a.id != b.id:
+            need = question.need or _need_words(text, question.sides)
+            composed.text = composer.which_answer(a, b, need, composed)
+        else:
+            composed.text = composer.comparison_answer(a, b, names, composed)
+        return Outcome(composed, text)
+
+    def _scenario(self, text: str) -> Outcome:
+        passages, query, changes = self.search(text)
+        found = relevant(passages, floor=MIN_SIMILARITY - 0.05)
+        if not found:
+            return Outcome(None, query, [p.title for p in passages[:3]], changes)
+        info = self.section(found[0].section)
+        if info is None:
+            return Outcome(None, query)
+        composed = Composed(text="")
+        composed.text = composer.scenario_answer(info, text, composed)
+        return Outcome(composed, query, corrections=changes)
+
+    def _single(self, text: str, question: Question, memory: Memory) -> Outcome:
+        same_topic = (
+            question.follow_up
+            and memory.focus
+            and (
+                not question.subject
+                or (memory.question and question.subject == memory.question.subject)
+                or (memory.question and question.subject in memory.question.sides)
+            )
+        )
+        search_text = text if not question.follow_up else (question.subject or text)
+        if question.follow_up and question.intent in ("pricing", "limits", "example", "how", "when"):
+            search_text = f"{question.subject} {text}"
+        passages, query, changes = self.search(search_text)
+        found = relevant(passages)
+        named = self._titled(passages, question.subject)
+        if named is not None and found:
+            found = [named, *[p for p in found if p is not named]]
+        exact = self._heading(question.subject)
+        if exact and (not found or found[0].section != exact):
+            # "bedrock?" is about the section headed "Amazon Bedrock", wherever search ranked it
+            found = [p for p in found if p.section != exact]
+            found.insert(
+                0,
+                Passage(
+                    id=exact,
+                    source="",
+                    section=exact,
+                    title=self.library.sections[exact].title,
+                    text="",
+                    score=0.0,
+                    similarity=1.0,
+                ),
+            )
+        infos: list[SectionInfo] = []
+        if same_topic:
+            focus = self.section(memory.focus[0])
+            if question.sides and memory.question and question.subject in memory.question.sides:
+                focus = self.side(question.subject) or focus
+            infos.append(focus) if focus else None
+        infos += [s for p in found if (s := self.section(p.section)) and s not in infos]
+        if not infos and (named := self._titled(passages, question.subject, floor=0.15)) is not None:
+            # a heading naming the topic outright rescues a weak meaning match ("why use lora")
+            infos = [s for s in [self.section(named.section)] if s]
+        if not infos and len(question.subject) >= 3:
+            # so does the topic's exact name in a candidate's text ("k-means" in a table row)
+            phrase = re.compile(rf"(?<![\w-]){re.escape(question.subject.lower())}(?![\w-])")
+            infos = [s for p in passages if (s := self.section(p.section)) and phrase.search(s.body.lower())][
+                :1
+            ]
+        if infos and not same_topic and not self._about(infos[0], question.subject, found):
+            infos = []  # "Ground Station" is not "Ground Truth": most of the topic's words must be there
+        if not infos:
+            return Outcome(None, query, [p.title for p in passages[:3]], changes)
+        info = infos[0]
+        if question.intent in ("pricing", "limits", "how", "when", "example"):
+            info = self._serving_section(infos, question)
+        exclude = memory.shown if question.follow_up else {}
+        composed = Composed(text="")
+        composed.text = composer.section_answer(info, question, composed, exclude=exclude, query=text)
+        if not composed.text.removesuffix(composer.MORE_OFFER).strip():
+            composed = Composed(text="")  # everything was shown already: say so, offer the neighbours
+            related = self._related(info)
+            composed.text = (
+                f"That's everything the notes have on **{info.title}** [{composed.cite(info.id)}]."
+                + (f" Related topics: {', '.join(related)}." if related else "")
+            )
+        elif composer.words(composed.text) < composer.MIN_WORDS and question.intent in ("definition", "how"):
+            for other in infos[1:2]:  # a short section: the next one's definition beside it
+                lead = other.parts.lead
+                seen = lead is not None and lead.index in exclude.get(other.id, [])
+                if lead and not seen and lead.words <= composer.MAX_WORDS - composer.words(composed.text):
+                    n = composed.cite(other.id)
+                    composed.mark(other.id, lead)
+                    body = composed.text.removesuffix(f"\n\n{composer.MORE_OFFER}")  # the node offers it
+                    composed.text = f"{body}\n\nSee also **{other.title}**: {lead.text} [{n}]"
+        if memory.last_answer and _same(composed.text, memory.last_answer):
+            # a follow-up never gets the previous answer again: what the notes have besides it
+            composed = Composed(text="")
+            body = composer.more_answer(info, memory.shown, composed)
+            composed.text = (
+                body or f"That's all the notes have on **{info.title}** [{composed.cite(info.id)}]."
+            )
+        return Outcome(composed, query, corrections=changes)
+
+    def _heading(self, subject: str) -> str | None:
+        """The section whose heading is exactly the subject (acronyms and 'Amazon' aside)."""
+        if self.library.titles is None:
+            titles: dict[frozenset[str], str] = {}
+            for info in self.library.sections.values():
+                plain = re.sub(r"\(([^)]*)\)", " ", info.title)
+                inside = [
+                    w for a in re.findall(r"\(([^)]{2,30})\)", info.title) for w in re.split(r",|/| and ", a)
+                ]
+                for words in (plain, *inside):
+                    key = plain_words(words)
+                    if key:
+                        titles.setdefault(key, info.id)
+            self.library.titles = titles
+        for wanted in (plain_words(subject), plain_words(self.speller.expand(subject)[len(subject) :])):
+            if wanted and len(wanted) <= 5 and wanted in self.library.titles:
+                return self.library.titles[wanted]
+        return None
+
+    def _about(self, info: SectionInfo, subject: str, found: list[Passage]) -> bool:
+        """Whether a section is about the subject: most of its words appear in the section, or the
+        meaning match is strong."""
+        wanted = terms(subject)
+        if len(wanted) < 2 or any(p.section == info.id and p.similarity >= 0.55 for p in found):
+            return True
+        known = {w for w in wanted if w in self.speller.known_stems}
+        if len(known) * 2 < len(wanted):
+            wanted = known  # mostly words the notes never use (another language): judge by the rest
+            if not wanted:
+                return True
+        have = section_terms(info)
+        expanded = terms(self.speller.expand(subject)) - wanted
+        shared = wanted & have
+        # half the topic's words, or two of them with one in the heading (a pasted snippet's names)
+        return (
+            len(shared) * 2 >= len(wanted)
+            or bool(expanded and expanded <= have)
+            or (len(shared) >= 2 and bool(shared & terms(info.title)))
+        )
+
+    def _titled(
+        self, passages: list[Passage], subject: str, floor: float = MIN_SIMILARITY - 0.05
+    ) -> Passage | None:
+        """Among the candidates, the first whose heading names the whole subject: "temperature"
+        is answered by "Temperature, top-p and top-k compared", not by a section that uses it."""
+        wanted = terms(self.speller.expand(subject)) if subject else set()
+        wanted_plain = terms(subject)
+        if not wanted_plain or len(wanted_plain) > 6:
+            return None
+        wanted = wanted | wanted_plain
+        spelled = plain_words(self.speller.expand(subject)[len(subject) :])  # "q biz" → "amazon q business"
+        named = []
+        for rank, p in enumerate(passages):
+            if p.similarity < floor:
+                continue
+            title = terms(p.title + " " + p.section.replace("-", " "))
+            words = plain_words(p.title + " " + p.section.replace("-", " "))
+            # unstemmed words must match too: "transformers" is not "AWS Transform"
+            if (wanted_plain <= title or wanted <= title) and (
+                plain_words(subject) <= words or (spelled and spelled <= words)
+            ):
+                # the heading that is most nearly just the subject: "Hallucinations in generative
+                # AI" over "Detecting hallucinations in production", "Retrieval-augmented generation
+                # (RAG)" over "RAG vs fine-tuning"
+                first = next(iter(terms(p.title.split()[0])), "") if p.title.split() else ""
+                comparing = bool(re.search(r"\b(vs\.?|versus|compared)\b", p.title, re.I))
+                extra = len(terms(p.title) - wanted) + 2 * comparing + 2 * (first not in wanted)
+                named.append((extra, rank, p))
+        return min(named, key=lambda item: item[:2])[2] if named else None
+
+    def _serving_section(self, infos: list[SectionInfo], question: Question) -> SectionInfo:
+        """For 'how is it priced?' and the like: the first section that has such a part and is about
+        the subject; the main section when none has."""
+        subject = terms(question.subject)
+        heading = _INTENT_HEADINGS.get(question.intent)
+        if heading is not None:
+            # a section about pricing (limits, …) that names the subject beats a passing mention
+            priced = [
+                info
+                for info in infos
+                if heading.search(info.title)
+                and (
+                    not subject
+                    or subject
+                    & terms(info.title + " " + info.parts.lead.text if info.parts.lead else info.title)
+                )
+            ]
+            if priced:
+                return priced[0]
+        for info in infos:
+            serving = (
+                composer._serving(info, question.intent)
+                if question.intent != "example"
+                else info.parts.of("example")
+            )
+            if not serving:
+                continue
+            body = terms(info.title + " " + " ".join(p.text for p in serving))
+            if info is infos[0] or not subject or len(subject & body) >= max(1, len(subject) // 2):
+                return info
+        return infos[0]
+
+
+def plain_words(text: str) -> frozenset[str]:
+    """A heading's words, lower case, plural 's' dropped, but not stemmed: "transformers" must not
+    name the section "AWS Transform"."""
+    words = re.findall(r"[a-z0-9][a-z0-9-]*", text.lower())
+    return frozenset(
+        w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words if w not in composer._STOP
+    )
+
+
+def section_terms(info: SectionInfo) -> set[str]:
+    """Every stemmed word of a section, computed once per section."""
+    if info.terms is None:
+        body = " ".join(p.text for p in info.parts.parts)
+        info.terms = terms(f"{info.title} {body} {info.keywords}")
+    return info.terms
+
+
+_INTENT_HEADINGS = {
+    "pricing": re.compile(r"pric|cost|billing|budget", re.I),
+    "limits": re.compile(r"limit|risk|challenge|drawback|disadvantage|trade-off", re.I),
+    "when": re.compile(r"\bwhen\b|choos|use cases", re.I),
+}
+
+
+def _same(a: str, b: str) -> bool:
+    norm = lambda s: re.sub(r"\W+", " ", s).strip().lower()  # noqa: E731
+    return norm(a) == norm(b) or (len(norm(a)) > 40 and norm(a) in norm(b))
+
+
+def _need_words(text: str, sides: list[str]) -> str:
+    need = text
+    for side in sides:
+        need = re.sub(re.escape(side), " ", need, flags=re.I)
+    need = re.sub(
+        r"\b(should|i|we|use|pick|choose|which|one|or|is|better|the|a|an|to|what)\b", " ", need, flags=re.I
+    )
+    return " ".join(re.sub(r"[?:,]", " ", need).split())
