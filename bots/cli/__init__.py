@@ -15,7 +15,7 @@ from bots.startup.settings import MissingSettingError
 __all__ = ["app", "main"]
 
 # importing a command module registers its commands; this order is the order `--help` lists them in
-COMMAND_MODULES = ("study", "quality", "operations")
+COMMAND_MODULES = ("study", "explain", "quality", "operations")
 for _module in COMMAND_MODULES:
     importlib.import_module(f"bots.cli.{_module}")
 

@@ -30,8 +30,9 @@ from bots.discord.places import (
 )
 from bots.discord.render import NO_MENTIONS, render
 from bots.discord.sender import SORRY, apologise, follow_up, is_ephemeral, send_pieces, typing
+from bots.discord.views import share_view
 from bots.platform.admin import run_admin
-from bots.platform.commands import CommandError, CommandSpec, command_text
+from bots.platform.commands import COMMANDS, CommandError, CommandSpec, command_text
 from bots.platform.gateway import Gateway
 from bots.platform.manners import ThreadMessage
 from bots.platform.text import discord_defuse
@@ -47,6 +48,8 @@ DM_CLOSED = (
     "see the answers), or allow direct messages from server members."
 )
 NO_DAILY = "Daily questions aren't running right now."
+SHARE_OFFER = "Only you can see this. Share it with the channel?"
+SHAREABLE = {"stats"}  # private results a person may post for everyone
 NOT_ADMIN = "Only people with the **Manage Server** permission can change my settings."
 THANKS = {1: "Thanks, glad it helped!", -1: "Thanks for telling me; it helps improve the answers."}
 NOT_STORED = "Thanks! I couldn't save your rating just now, though."
@@ -154,7 +157,9 @@ class Flows:
             return False
         if not mentioned:  # thread manners: only what is meant for the bot
             said = ThreadMessage(
-                author=str(author.id), text=bot_text(message, me), mentions_others=mentions_others(message, me)
+                author=str(author.id),
+                text=bot_text(message, me),
+                mentions_others=mentions_others(message, me),
             )
             conversation = make_turn(place_of(channel, author), author, said.text).conversation
             if not await self.gateway.wants(said, PLATFORM, answer_scope(channel)[1], conversation):
@@ -226,6 +231,26 @@ class Flows:
             reply = await self.gateway.turn(turn, event=f"discord:interaction:{interaction.id}")
             if reply is not None:
                 await follow_up(interaction, reply, ephemeral=private, thinking=True)
+                if spec.name in SHAREABLE and private and not is_private_channel(interaction.channel):
+                    await interaction.followup.send(
+                        SHARE_OFFER, view=share_view(spec.name), ephemeral=True, allowed_mentions=NO_MENTIONS
+                    )
+
+    async def share(self, interaction: discord.Interaction, command: str) -> None:
+        """ "Share to channel": the person's result, worked out again now, posted for everyone."""
+        spec = COMMANDS.get(command)
+        if spec is None or command not in SHAREABLE:
+            return
+        async with self._guard(interaction):
+            await interaction.response.defer(ephemeral=True, thinking=False)
+            place = place_of(interaction.channel, interaction.user)
+            reply = await self.gateway.turn(make_turn(place, interaction.user, spec.text, spec.route))
+            if reply is None or interaction.channel is None:
+                return
+            header = f"{interaction.user.mention} shared their {spec.name}:"
+            shown = reply.model_copy(update={"private": False})
+            await interaction.channel.send(header, allowed_mentions=NO_MENTIONS)
+            await send_pieces(interaction.channel, render(shown, feedback=False))
 
     async def _in_own_space(self, interaction: discord.Interaction, spec: CommandSpec, text: str) -> None:
         """A long session (the mock exam) in a private thread of its own, or else a DM."""

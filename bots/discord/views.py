@@ -18,6 +18,7 @@ click happens (see `places`), so ids carry only meaning:
   message, and the last pick sends the answer. Works for any number of items, where one select per
   position would run out of Discord's five rows at five items.
 - `aif:fb:<+|->` — 👍/👎 on a tutor answer, stored with `Gateway.feedback`.
+- `aif:share:<command>` — "Share to channel" under a private result (`/stats`): posted for all.
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ class Handler(Protocol):
     async def rate(self, interaction: discord.Interaction, rating: int) -> None: ...
 
     async def refuse_foreign(self, interaction: discord.Interaction) -> bool: ...
+
+    async def share(self, interaction: discord.Interaction, command: str) -> None: ...
 
 
 def handler(interaction: discord.Interaction) -> Handler:
@@ -267,7 +270,39 @@ def _item(n: int) -> str:
     return chr(ord("A") + n)
 
 
-DYNAMIC_ITEMS: tuple[type[DynamicItem[Any]], ...] = (ChoiceButton, FeedbackButton, PickSelect, SequenceSelect)
+class ShareButton(DynamicItem[Button], template=r"aif:share:(?P<command>[a-z]+)"):
+    """ "Share to channel" under a person's private result: the result is posted for everyone."""
+
+    def __init__(self, command: str) -> None:
+        button = Button(
+            label="Share to channel", style=discord.ButtonStyle.secondary, custom_id=f"aif:share:{command}"
+        )
+        super().__init__(button)
+        self.command = command
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: Any, match: re.Match[str], /
+    ) -> ShareButton:
+        return cls(match["command"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await handler(interaction).share(interaction, self.command)
+
+
+def share_view(command: str) -> View:
+    view = View(timeout=None)
+    view.add_item(ShareButton(command))
+    return view
+
+
+DYNAMIC_ITEMS: tuple[type[DynamicItem[Any]], ...] = (
+    ChoiceButton,
+    FeedbackButton,
+    PickSelect,
+    SequenceSelect,
+    ShareButton,
+)
 
 
 def as_dynamic(item: Any) -> Any:

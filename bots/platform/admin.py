@@ -5,16 +5,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
 
 from tools.state import ChannelSettings, StateStore
 from tools.state.store import WEEKDAYS
-
-if TYPE_CHECKING:
-    from bots.platform.manners import MannersStore
 
 Resolver = Callable[[str], Awaitable[str | None]]  # a channel name → its id (None: no such channel)
 
@@ -89,7 +85,8 @@ def describe(item: ChannelSettings) -> str:
         if item.daily_time
         else "no daily question"
     )
-    return f"• <#{item.channel}> — {answers}, {daily}"
+    mentions = ", in threads only when mentioned" if item.mentions_only else ""
+    return f"• <#{item.channel}> — {answers}{mentions}, {daily}"
 
 
 async def run_admin(
@@ -101,7 +98,6 @@ async def run_admin(
     user: str,
     args: str,
     resolve: Resolver | None = None,
-    manners: MannersStore | None = None,
 ) -> str:
     """Do one admin command and say what changed (or how to type it)."""
     words = args.split()
@@ -117,14 +113,14 @@ async def run_admin(
         if verb not in ("answer", "ignore", "daily", "reveal", "mentions") or not rest:
             return ADMIN_HELP
         target = await find_channel(rest[0], channel, resolve)
-        if verb == "mentions":
-            return await _mentions(manners, platform, target, rest[1:], user)
         current = await store.channel(platform, target) or ChannelSettings(
             platform=platform, channel=target, workspace=workspace
         )
         update: dict[str, object] = {"updated_by": user, "workspace": workspace}
         if verb in ("answer", "ignore"):
             update["answers"] = verb == "answer"
+        elif verb == "mentions":
+            update["mentions_only"] = parse_on_off(rest[1:])
         elif verb == "reveal":
             update["reveal_time"] = (
                 None if rest[1:2] == ["default"] else parse_time(rest[1] if rest[1:] else "")
@@ -154,13 +150,8 @@ async def run_admin(
     return "Saved.\n" + describe(changed)
 
 
-async def _mentions(manners: MannersStore | None, platform: str, channel: str, rest: list[str], user: str) -> str:
-    if manners is None:
-        raise AdminError("This setting isn't available here.")
-    choice = (rest[0].lower() if rest else "")
+def parse_on_off(words: list[str]) -> bool:
+    choice = words[0].lower() if words else ""
     if choice not in ("on", "off"):
         raise AdminError("Say `on` or `off`: `admin mentions here on`.")
-    await manners.set_mentions_only(platform, channel, choice == "on", user)
-    if choice == "on":
-        return f"Saved. In <#{channel}> I answer in threads only when mentioned."
-    return f"Saved. In <#{channel}> I follow threads I answer in again."
+    return choice == "on"

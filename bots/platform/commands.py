@@ -17,7 +17,9 @@ class CommandSpec(BaseModel):
     argument: str | None = Field(None, description="The argument's name, when the command takes one.")
     private: bool = Field(False, description="Answer where only the user sees it (DM / ephemeral).")
     own_conversation: bool = Field(False, description="Runs long: gets its own DM or thread.")
-    thread: bool = Field(False, description="A shared activity: in a server channel, its own public thread (Discord).")
+    thread: bool = Field(
+        False, description="A shared activity: in a server channel, its own public thread (Discord)."
+    )
     personal: bool = Field(
         False, description="The person's own results or help: ephemeral in a channel (DM on Discord)."
     )

@@ -25,10 +25,6 @@ SEARCH_DOWN = (
     "I can't reach the notes search right now, so I can't answer from the notes. "
     "Nothing was lost: please ask again in a minute."
 )
-NOT_YOURS = (
-    "That approval is waiting for the person who asked for it; only they can answer it. "
-    "To do your own banking, message me directly."
-)
 INTERNAL_ERROR = (
     "Something went wrong on my side while answering. Your conversation is saved; "
     "please try again, or rephrase the question."
@@ -68,10 +64,13 @@ class ConversationService:
         config = {"configurable": {"thread_id": key}}
         try:
             snapshot = await self.graph.aget_state(config)
+            owner = snapshot.values.get("user") if snapshot.interrupts else None
+            if owner and (owner.platform, owner.id) != (turn.user.platform, turn.user.id):
+                # someone else's approval waits here: this turn runs beside it, in a thread of its own
+                key = f"{key}~{turn.user.id}"
+                config = {"configurable": {"thread_id": key}}
+                snapshot = await self.graph.aget_state(config)
             if snapshot.interrupts:  # a paused flow (an approval) takes the next message as its answer
-                owner = snapshot.values.get("user")
-                if owner and (owner.platform, owner.id) != (turn.user.platform, turn.user.id):
-                    return Reply(text=NOT_YOURS, route="banking", private=True)
                 payload: Command | dict = Command(resume=turn.text)
             else:
                 payload = {
@@ -123,8 +122,10 @@ async def read_thread(graph: Any, conversation: str) -> ThreadView:
         known=True,
         owner=_field(values.get("user"), "id", None),
         quiz_open=quiz_open and not mock_open,
-        flow_open=bool(snapshot.interrupts) or mock_open or values.get("pending") in ("banking", "approval")
-        or bank is not None and values.get("active") == "banking",
+        flow_open=bool(snapshot.interrupts)
+        or mock_open
+        or values.get("pending") in ("banking", "approval")
+        or (bank is not None and values.get("active") == "banking"),
     )
 
 

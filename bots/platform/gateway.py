@@ -9,7 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from agents.reply import Reply
 from bots.platform.core import STORE_BUSY, ConversationService, Turn
-from bots.platform.manners import MannersStore, ThreadMessage, ThreadView, for_the_bot
+from bots.platform.manners import ThreadMessage, ThreadView, for_the_bot
 from bots.startup.logs import conversation_key
 from tools.metrics import METRICS
 from tools.state import Feedback, StateStore
@@ -23,14 +23,14 @@ class Gateway:
     def __init__(self, conversations: ConversationService, state: StateStore) -> None:
         self.conversations = conversations
         self.state = state
-        self.manners = MannersStore(state.engine)
 
     async def wants(self, message: ThreadMessage, platform: str, channel: str, conversation: str) -> bool:
         """Whether a message in a channel thread is for the bot (thread manners); DMs always are."""
         view: ThreadView = await self.conversations.thread(conversation)
         if view.known and not message.mentions_bot:
             try:
-                view.mentions_only = await self.manners.mentions_only(platform, channel)
+                settings = await self.state.channel(platform, channel)
+                view.mentions_only = bool(settings and settings.mentions_only)
             except (SQLAlchemyError, OSError) as exc:  # unsure: the default manners still apply
                 log.error("channel manners unavailable: %s", type(exc).__name__)
         wanted = for_the_bot(message, view)

@@ -7,11 +7,8 @@ between people. A channel can be set to "only when mentioned" (`admin mentions h
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Boolean, Column, DateTime, MetaData, String, Table, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 
 class ThreadView(BaseModel):
@@ -20,7 +17,9 @@ class ThreadView(BaseModel):
     known: bool = Field(False, description="The bot has a conversation in this thread.")
     owner: str | None = Field(None, description="Who the bot is talking to there (platform user id).")
     quiz_open: bool = Field(False, description="A practice question of the bot's waits for an answer.")
-    flow_open: bool = Field(False, description="Another flow (banking, mock exam, approval) waits for its owner.")
+    flow_open: bool = Field(
+        False, description="Another flow (banking, mock exam, approval) waits for its owner."
+    )
     mentions_only: bool = Field(False, description="The channel asked for answers only when mentioned.")
 
 
@@ -50,11 +49,73 @@ _QUIZ_CONTROL = re.compile(
     re.I,
 )
 # words of small talk between people ("lol same", "thanks, that helps!", "ok cool")
-_SOCIAL = set(
-    "thanks thank thx ty tysm cheers lol lmao rofl haha hahaha hehe same ok okay k kk cool nice great "
-    "awesome perfect gotcha got it makes sense that this helps helped helpful very much so a lot you "
-    "yep yeah yup nope wow oh ah right sure np no problem welcome agreed true indeed good job well "
-    "done love congrats gg +1 me too".split()
+_SOCIAL = frozenset(
+    {
+        "thanks",
+        "thank",
+        "thx",
+        "ty",
+        "tysm",
+        "cheers",
+        "lol",
+        "lmao",
+        "rofl",
+        "haha",
+        "hahaha",
+        "hehe",
+        "same",
+        "ok",
+        "okay",
+        "k",
+        "kk",
+        "cool",
+        "nice",
+        "great",
+        "awesome",
+        "perfect",
+        "gotcha",
+        "got",
+        "it",
+        "makes",
+        "sense",
+        "that",
+        "this",
+        "helps",
+        "helped",
+        "helpful",
+        "very",
+        "much",
+        "so",
+        "a",
+        "lot",
+        "you",
+        "yep",
+        "yeah",
+        "yup",
+        "nope",
+        "wow",
+        "oh",
+        "ah",
+        "right",
+        "sure",
+        "np",
+        "no",
+        "problem",
+        "welcome",
+        "agreed",
+        "true",
+        "indeed",
+        "good",
+        "job",
+        "well",
+        "done",
+        "love",
+        "congrats",
+        "gg",
+        "+1",
+        "me",
+        "too",
+    }
 )
 _WORD = re.compile(r"[\w+']+")
 
@@ -86,48 +147,3 @@ def for_the_bot(message: ThreadMessage, view: ThreadView) -> bool:
     if view.flow_open:  # an account number, "yes", "cancel": the flow's to read
         return True
     return not is_chitchat(message.text)
-
-
-_metadata = MetaData()
-channel_manners = Table(
-    "channel_manners",
-    _metadata,
-    Column("platform", String(16), primary_key=True),
-    Column("channel", String(64), primary_key=True),
-    Column("mentions_only", Boolean, nullable=False, default=False),
-    Column("updated_by", String(64), nullable=False, default=""),
-    Column("updated_at", DateTime(timezone=True)),
-)
-
-
-class MannersStore:
-    """The per-channel "only when mentioned" choice, in the state database (every replica reads it)."""
-
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
-        self._ready = False
-
-    async def _create(self) -> None:
-        if not self._ready:
-            async with self.engine.begin() as connection:
-                await connection.run_sync(_metadata.create_all)
-            self._ready = True
-
-    async def mentions_only(self, platform: str, channel: str) -> bool:
-        await self._create()
-        query = select(channel_manners.c.mentions_only).where(
-            (channel_manners.c.platform == platform) & (channel_manners.c.channel == channel)
-        )
-        async with self.engine.connect() as connection:
-            return bool((await connection.execute(query)).scalar())
-
-    async def set_mentions_only(self, platform: str, channel: str, on: bool, user: str = "") -> None:
-        await self._create()
-        keys = (channel_manners.c.platform == platform) & (channel_manners.c.channel == channel)
-        values = {"mentions_only": on, "updated_by": user, "updated_at": datetime.now(UTC)}
-        async with self.engine.begin() as connection:
-            updated = await connection.execute(channel_manners.update().where(keys).values(**values))
-            if not updated.rowcount:
-                await connection.execute(
-                    channel_manners.insert().values(platform=platform, channel=channel, **values)
-                )

@@ -115,7 +115,9 @@ class SlackAdapter:
         app_token = None
         if not http:
             app_token = require(
-                self.settings.slack.app_token, "AIFBOT_SLACK_APP_TOKEN", "for Slack Socket Mode (or use --http)"
+                self.settings.slack.app_token,
+                "AIFBOT_SLACK_APP_TOKEN",
+                "for Slack Socket Mode (or use --http)",
             )
         self._socket_mode = app_token is not None
         try:
@@ -130,7 +132,9 @@ class SlackAdapter:
         if app_token is not None:
             await check_app_token(self.client, app_token)
         log.info(
-            "slack: bot %s (app %s) in team %s", self.identity.user_id, self.identity.app_id or "?",
+            "slack: bot %s (app %s) in team %s",
+            self.identity.user_id,
+            self.identity.app_id or "?",
             self.identity.team_id,
         )
         work = [
@@ -144,7 +148,9 @@ class SlackAdapter:
             done, _ = await asyncio.wait(work, return_when=asyncio.FIRST_COMPLETED)
             for task in done:
                 task.result()  # a dead token raises here
-            raise SlackTokenError("Slack revoked AIFBOT_SLACK_BOT_TOKEN (the app was uninstalled or its tokens revoked).")
+            raise SlackTokenError(
+                "Slack revoked AIFBOT_SLACK_BOT_TOKEN (the app was uninstalled or its tokens revoked)."
+            )
         finally:
             for task in work:
                 task.cancel()

@@ -19,7 +19,11 @@ WELCOME = (
     "Ask me anything about the course notes, say *quiz me*, or try `/aif help`. "
     "Your progress is on my Home tab."
 )
-STARTS = (("📝 Review due cards", "review my due questions"), ("🎯 Quiz me", "quiz me"), ("⏱️ Mock exam", "start a mock exam"))
+STARTS = (
+    ("📝 Review due cards", "review my due questions"),
+    ("🎯 Quiz me", "quiz me"),
+    ("⏱️ Mock exam", "start a mock exam"),
+)
 
 
 def _section(text: str) -> dict[str, Any]:
@@ -81,7 +85,9 @@ def home_view(services: QuizServices | None, user: str, now: datetime) -> dict[s
     blocks.append(
         {
             "type": "context",
-            "elements": [{"type": "mrkdwn", "text": f"Updated {now:%Y-%m-%d %H:%M} UTC · answers come in our DM"}],
+            "elements": [
+                {"type": "mrkdwn", "text": f"Updated {now:%Y-%m-%d %H:%M} UTC · answers come in our DM"}
+            ],
         }
     )
     return {"type": "home", "blocks": blocks}

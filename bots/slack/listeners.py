@@ -8,12 +8,11 @@ import asyncio
 import logging
 import re
 from collections import Counter
-from datetime import UTC, datetime
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import Any
 
-from langgraph.checkpoint.base import BaseCheckpointSaver
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
@@ -29,23 +28,23 @@ from bots.platform.gateway import Gateway
 from bots.platform.manners import ThreadMessage
 from bots.slack.blocks import (
     FEEDBACK,
+    PICK,
     SHARE,
     SHAREABLE,
-    PICK,
     SUBMIT,
     SlackMessage,
     admin_notice,
     asked,
-    render,
     notice,
     person,
     read_form,
+    render,
     share_button,
     thinking,
     thread_of,
 )
-from bots.slack.home import HOME, WELCOME, home_view
 from bots.slack.events import BlockActions, MessageEvent, SlashCommand
+from bots.slack.home import HOME, WELCOME, home_view
 from bots.slack.poster import Place, SlackPoster
 from tools.metrics import METRICS
 from tools.state import Feedback
@@ -77,6 +76,8 @@ _OTHER_MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>|<!subteam\^|<!(?:here
 def _plain_section(text: str) -> dict[str, Any]:
     """A section of the adapter's own mrkdwn (it names people with <@id> on purpose)."""
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
 Payload = dict[str, Any]
 
 
@@ -195,21 +196,10 @@ class SlackListeners:
         """After quiz activity the Home tab shows the new figures (published only to people
         who opened it once: the others have never seen it)."""
         if route == "quizmaster" and user in self._home_seen:
-            await self._publish_home(user)
-
-    async def _known(self, conversation: str) -> bool:
-        """Whether the bot has answered in this thread: a checkpoint exists for its conversation
-        (one indexed lookup in the shared checkpoint store, right for every replica)."""
-        graph = self.gateway.conversations.graph
-        config = {"configurable": {"thread_id": conversation}}
-        try:
-            saver = getattr(graph, "checkpointer", None)
-            if isinstance(saver, BaseCheckpointSaver):
-                return await saver.aget_tuple(config) is not None
-            return bool((await graph.aget_state(config)).values)
-        except Exception as exc:  # unsure: staying quiet in a thread beats answering everything
-            log.warning("can't tell whether %s is ours: %s", conversation, type(exc).__name__)
-            return False
+            try:
+                await self._publish_home(user)
+            except Exception as exc:  # the answer is out; a stale Home tab is no reason to apologise
+                log.warning("Home tab not refreshed: %s", type(exc).__name__)
 
     # -- events -------------------------------------------------------------------------------------
     async def on_mention(self, event: Payload, body: Payload, context: AsyncBoltContext) -> None:
@@ -305,9 +295,19 @@ class SlackListeners:
                 return
             user = UserRef(platform=PLATFORM, id=cmd.user_id, name=cmd.user_name)
             if spec.personal and not cmd.in_dm:  # own results and help: only the asker sees them
-                await self._personal(cmd, spec.name, line, Turn(
-                    text=text, user=user, channel=cmd.channel_id, thread=f"own-{cmd.user_id}", route=spec.route
-                ), respond)
+                await self._personal(
+                    cmd,
+                    spec.name,
+                    line,
+                    Turn(
+                        text=text,
+                        user=user,
+                        channel=cmd.channel_id,
+                        thread=f"own-{cmd.user_id}",
+                        route=spec.route,
+                    ),
+                    respond,
+                )
                 return
             place = await self._command_place(cmd, line, to_dm=spec.private or spec.own_conversation)
             if place.dm and place.channel != cmd.channel_id:
@@ -317,17 +317,23 @@ class SlackListeners:
             key = f"slack:command:{cmd.trigger_id or thinking_ts}"
             await self._answer(turn, key, place, replace=thinking_ts, header=asked(cmd.user_id, line))
 
-    async def _personal(self, cmd: SlashCommand, name: str, line: str, turn: Turn, respond: AsyncRespond) -> None:
+    async def _personal(
+        self, cmd: SlashCommand, name: str, line: str, turn: Turn, respond: AsyncRespond
+    ) -> None:
         """An ephemeral answer through the command's response_url (always shown, in any channel),
         with a "Share to channel" button where sharing makes sense."""
-        reply = await self.gateway.turn(turn, event=f"slack:command:{cmd.trigger_id}" if cmd.trigger_id else None)
+        reply = await self.gateway.turn(
+            turn, event=f"slack:command:{cmd.trigger_id}" if cmd.trigger_id else None
+        )
         if reply is None:
             return
         messages = render(reply, thread="-", header=asked(cmd.user_id, line))
         if name in SHAREABLE:
             messages[-1].blocks.append(share_button(line))
         for message in messages:
-            await respond(text=message.text, blocks=message.blocks, response_type="ephemeral", replace_original=False)
+            await respond(
+                text=message.text, blocks=message.blocks, response_type="ephemeral", replace_original=False
+            )
         await self._refresh_home(cmd.user_id, reply.route)
 
     async def _command_place(self, cmd: SlashCommand, line: str, *, to_dm: bool) -> Place:
@@ -359,7 +365,6 @@ class SlackListeners:
             user=cmd.user_id,
             args=args,
             resolve=self._channel_named,
-            manners=self.gateway.manners,
         )
         await whisper(result, admin=True)
 
@@ -422,7 +427,9 @@ class SlackListeners:
                 return
             key = f"slack:action:{channel}:{data.message_ts}:{data.user.id}:{value}"
             if value.startswith("daily:"):
-                await self._daily(user, value, key, whisper)
+                # chat.postEphemeral, kept to the top level until the post's thread has replies
+                # (the reveal): shown the moment the button is pressed, and to the clicker only
+                await self._daily(user, value, key, self._teller(place))
                 return
             await self._answer(Turn(text=value, user=user, channel=channel, thread=thread), key, place)
 
@@ -439,10 +446,12 @@ class SlackListeners:
         return tell
 
     async def _share(self, data: BlockActions, line: str, place: Place) -> None:
-        """"Share to channel": the person's result, worked out again now, posted for everyone."""
+        """ "Share to channel": the person's result, worked out again now, posted for everyone."""
         spec, text = parse_command(line)
         user = UserRef(platform=PLATFORM, id=data.user.id, name=data.user.name)
-        turn = Turn(text=text, user=user, channel=place.channel, thread=f"own-{data.user.id}", route=spec.route)
+        turn = Turn(
+            text=text, user=user, channel=place.channel, thread=f"own-{data.user.id}", route=spec.route
+        )
         reply = await self.gateway.turn(turn)
         if reply is None:
             return

@@ -4,7 +4,6 @@ replies, updates of a "thinking" message, chart uploads. Also the daily schedule
 from __future__ import annotations
 
 import logging
-
 from collections import OrderedDict
 
 from pydantic import BaseModel, Field

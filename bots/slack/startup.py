@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bots.startup.settings import MissingSettingError
+from bots.startup.settings import MissingSettingError, Settings, require
 
 log = logging.getLogger(__name__)
 
@@ -19,8 +19,17 @@ BOT_TOKEN = "AIFBOT_SLACK_BOT_TOKEN"
 APP_TOKEN = "AIFBOT_SLACK_APP_TOKEN"
 TOKEN_CHECK_INTERVAL_S = 5.0  # auth.test is Tier 4 (100+ a minute): 12 a minute is cheap
 # auth.test errors that no retry mends (https://api.slack.com/methods/auth.test)
-DEAD_TOKEN = {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired",
-              "not_allowed_token_type", "no_permission", "missing_scope", "ekm_access_denied"}
+DEAD_TOKEN = {
+    "invalid_auth",
+    "not_authed",
+    "account_inactive",
+    "token_revoked",
+    "token_expired",
+    "not_allowed_token_type",
+    "no_permission",
+    "missing_scope",
+    "ekm_access_denied",
+}
 
 
 class SlackTokenError(MissingSettingError):
@@ -63,9 +72,13 @@ async def identify(client: AsyncWebClient) -> SlackIdentity:
         auth = await client.auth_test()
     except SlackApiError as exc:
         error = str(exc.response.get("error", "refused"))
-        raise SlackTokenError(f"Slack rejected {BOT_TOKEN} ({error}); reinstall the app and copy its bot token.") from None
+        raise SlackTokenError(
+            f"Slack rejected {BOT_TOKEN} ({error}); reinstall the app and copy its bot token."
+        ) from None
     if not auth.get("bot_id"):
-        raise SlackTokenError(f"{BOT_TOKEN} belongs to a person, not a bot; use the Bot User OAuth Token (xoxb-…).")
+        raise SlackTokenError(
+            f"{BOT_TOKEN} belongs to a person, not a bot; use the Bot User OAuth Token (xoxb-…)."
+        )
     app_id = str(auth.get("app_id") or "")
     if not app_id:
         try:
@@ -73,7 +86,9 @@ async def identify(client: AsyncWebClient) -> SlackIdentity:
             app_id = str(bot.get("app_id") or "")
         except SlackApiError as exc:  # the id is for the logs; not worth refusing to start over
             log.warning("bots.info failed: %s", exc.response.get("error"))
-    return SlackIdentity(team_id=auth["team_id"], user_id=auth["user_id"], bot_id=auth["bot_id"], app_id=app_id)
+    return SlackIdentity(
+        team_id=auth["team_id"], user_id=auth["user_id"], bot_id=auth["bot_id"], app_id=app_id
+    )
 
 
 async def check_app_token(client: AsyncWebClient, app_token: str) -> None:
@@ -98,7 +113,28 @@ async def watch_token(client: AsyncWebClient, interval: float = TOKEN_CHECK_INTE
         except SlackApiError as exc:
             error = str(exc.response.get("error", ""))
             if error in DEAD_TOKEN:
-                raise SlackTokenError(f"Slack no longer accepts {BOT_TOKEN} ({error}); was the app uninstalled or the token revoked?") from None
+                raise SlackTokenError(
+                    f"Slack no longer accepts {BOT_TOKEN} ({error}); "
+                    "was the app uninstalled or the token revoked?"
+                ) from None
             log.warning("token check failed: %s", error or type(exc).__name__)
         except (OSError, TimeoutError) as exc:
             log.warning("token check could not reach Slack: %s", type(exc).__name__)
+
+
+async def check_slack(settings: Settings, *, http: bool) -> SlackIdentity:
+    """Before anything slow starts: the tokens are of the right kind and Slack accepts them."""
+    from bots.slack.app import make_client  # the client as the bot makes it (API URL, retries)
+
+    bot_token = require(settings.slack.bot_token, BOT_TOKEN, "to run the Slack bot")
+    app_token = (
+        None
+        if http
+        else require(settings.slack.app_token, APP_TOKEN, "for Slack Socket Mode (or use --http)")
+    )
+    check_token_kinds(bot_token, app_token)
+    client = make_client(settings)
+    identity = await identify(client)
+    if app_token is not None:
+        await check_app_token(client, app_token)
+    return identity

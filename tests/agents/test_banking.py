@@ -295,9 +295,6 @@ async def test_guesses_spread_over_users_lock_the_account(
     assert "address" in (await verify(chat, "7777", "Manju", conversation="later")).text.lower()
 
 
-@pytest.mark.xfail(
-    strict=True, reason="needs the bots/platform/core.py change in issue 18's report; then drop this marker"
-)
 async def test_a_pending_approval_waits_without_blocking_the_thread(chat: Chat, store: Any) -> None:
     await verify(chat, "7777", "Manju", conversation="shared")
     assert (await chat("please resubmit my documents", "shared")).pending == "approval"

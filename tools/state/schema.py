@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy import Index as _Index
 
@@ -67,6 +68,14 @@ channel_settings = Table(
         String(5),
         nullable=True,
         doc="HH:MM of the reveal; just before the next post when unset.",
+    ),
+    Column(
+        "mentions_only",
+        Boolean,
+        nullable=False,
+        default=False,
+        server_default=false(),
+        doc="In threads, the bot answers only messages that mention it.",
     ),
     Column("updated_by", String(64), nullable=False, default=""),
     Column("updated_at", UtcDateTime(), nullable=False),

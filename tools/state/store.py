@@ -44,6 +44,7 @@ class ChannelSettings(BaseModel):
     daily_timezone: str = "UTC"
     daily_weekdays: list[str] = Field(default_factory=lambda: list(WEEKDAYS))
     reveal_time: str | None = Field(None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    mentions_only: bool = Field(False, description="In threads, answer only messages that mention the bot.")
     updated_by: str = ""
 
 

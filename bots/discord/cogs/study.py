@@ -29,7 +29,9 @@ class Study(commands.Cog):
         await self.flows.command(interaction, COMMANDS["quiz"], topic)
 
     @quiz.autocomplete("topic")
-    async def quiz_topics(self, _interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    async def quiz_topics(
+        self, _interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
         """Domains, task statements and topics matching what is typed so far."""
         return [app_commands.Choice(name=name, value=value) for name, value in topic_choices(current)]
 

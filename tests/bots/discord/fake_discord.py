@@ -247,6 +247,15 @@ class DiscordWorld:
     def messages(self, channel_id: int | None = None) -> list[Sent]:
         return [s for s in self.sent if channel_id is None or s.channel_id == channel_id]
 
+    def newest_thread(self, kind: discord.ChannelType = discord.ChannelType.public_thread) -> discord.Thread:
+        return max((t for t in self.guild.threads if t.type == kind), key=lambda t: t.id)
+
+    async def quiz(self, topic: str, **options: Any) -> tuple[FakeInteraction, discord.Message]:
+        """`/quiz` in the channel: it opens a public thread; (the interaction, the question there)."""
+        interaction = await self.slash("quiz", topic=topic, **options)
+        thread = self.newest_thread()
+        return interaction, self.messages(thread.id)[-1].message
+
     # -- people act ----------------------------------------------------------------------------------
     async def say(self, content: str, *, channel: Any = None, member: Any = None) -> discord.Message:
         return await dpytest.message(content, channel=channel or self.channel, member=member or self.alice)

@@ -12,7 +12,7 @@ from bots.discord.sender import PRIVATE_NOTE, follow_up
 from bots.platform.commands import COMMANDS
 from bots.platform.gateway import Gateway
 from knowledge.question_bank import load_questions
-from tests.bots.discord.fake_discord import DiscordWorld, answer_correctly, custom_ids, question_id
+from tests.bots.discord.fake_discord import DiscordWorld, answer_correctly, question_id
 
 BANK = {q.id: q for q in load_questions()}
 ARGUMENTS = {"ask": {"question": "what is Amazon Polly?"}, "quiz": {"topic": "domain 2"}}
@@ -24,11 +24,14 @@ async def test_every_command_defers_then_follows_up(world: DiscordWorld) -> None
             continue  # /mock: below
         before = len(world.sent)
         interaction = await world.slash(name, **ARGUMENTS.get(name, {}))
-        assert interaction.calls[0] == ("defer", {"ephemeral": spec.private, "thinking": True}), name
+        # private (bank), personal (stats, help) and thread-opening (quiz) commands: only the
+        # user sees the channel's part of the answer
+        private = spec.private or spec.personal or spec.thread
+        assert interaction.calls[0] == ("defer", {"ephemeral": private, "thinking": True}), name
         assert interaction.names()[1:] and set(interaction.names()[1:]) == {"followup"}, name
         assert all(f["allowed_mentions"].to_dict() == {"parse": []} for f in interaction.followups())
-        sent = world.sent[before:]
-        assert sent and all(s.ephemeral == spec.private for s in sent), name  # /bank: only its user sees it
+        sent = [s for s in world.sent[before:] if s.channel_id == world.channel.id]
+        assert sent and all(s.ephemeral == private for s in sent), name
 
 
 def test_the_commands_are_registered_with_the_shared_descriptions(world: DiscordWorld) -> None:
@@ -49,33 +52,63 @@ async def test_a_blank_argument_gets_a_friendly_private_message(
 
 
 async def test_stats_come_with_a_chart(world: DiscordWorld) -> None:
-    quiz = await world.slash("quiz", topic="1 question")
-    await answer_correctly(world, quiz.sent[-1], BANK[question_id(quiz.sent[-1])])
+    _, question = await world.quiz("1 question")
+    await answer_correctly(world, question, BANK[question_id(question)])
     stats = await world.slash("stats")
-    [message] = stats.followups()
+    message, _share_offer = stats.followups()
+    assert message["ephemeral"]  # a person's own results: only they see them
     [chart] = message["files"]
     assert chart.filename == "chart.png" and chart.fp.read().startswith(b"\x89PNG")
     assert "1 answered" in message["content"]
 
 
-async def test_each_user_has_their_own_quiz_in_a_channel(world: DiscordWorld, gateway: Gateway) -> None:
-    alice = await world.slash("quiz", topic="3 questions")
-    bob = await world.slash("quiz", topic="3 questions", user=world.bob)
-    alices_question = alice.sent[-1]
-    assert "Question 1 of 3" in alices_question.content and "Question 1 of 3" in bob.sent[-1].content
+async def test_stats_are_private_first_with_a_share_button(world: DiscordWorld) -> None:
+    _, question = await world.quiz("1 question")
+    await answer_correctly(world, question, BANK[question_id(question)])
+    public_before = [s for s in world.messages(world.channel.id) if not s.ephemeral]
+    stats = await world.slash("stats")
+    *shown, offer = stats.followups()
+    assert all(f["ephemeral"] for f in stats.followups()) and "1 answered" in shown[0]["content"]
+    [button] = [c for c in offer["view"].children]
+    assert button.custom_id == "aif:share:stats"
+    message = stats.sent[-1]
+    await world.click(message, "aif:share:stats")
+    public = [s for s in world.messages(world.channel.id) if not s.ephemeral][len(public_before) :]
+    assert f"<@{world.alice.id}> shared their stats" in public[0].message.content
+    assert len(public) == 2  # the header, then the result with its chart (a multipart send)
 
-    # Bob clicking Alice's question is told so; her quiz is untouched
-    button = custom_ids(alices_question)[0]
-    refused = await world.click(alices_question, button, user=world.bob)
-    assert refused.names() == ["send_message"] and refused.calls[0][1]["ephemeral"] is True
-    assert "someone else's" in refused.calls[0][1]["content"]
 
-    click = await answer_correctly(world, alices_question, BANK[question_id(alices_question)])
+async def test_quiz_in_a_channel_opens_a_public_thread_where_anyone_answers(
+    world: DiscordWorld, gateway: Gateway
+) -> None:
+    alice, question = await world.quiz("3 questions")
+    thread = world.newest_thread()
+    assert thread.parent_id == world.channel.id and "Question 1 of 3" in question.content
+    [note] = alice.followups()
+    assert note["ephemeral"] and thread.mention in note["content"]  # the channel sees no questions
+    assert not [s for s in world.messages(world.channel.id) if not s.ephemeral]
+
+    _, bobs = await world.quiz("3 questions", user=world.bob)
+    assert world.newest_thread().id != thread.id  # a quiz of his own, in its own thread
+    assert "Question 1 of 3" in bobs.content
+
+    # a shared activity: Bob may answer Alice's question in her thread
+    click = await answer_correctly(world, question, BANK[question_id(question)], user=world.bob)
     assert "✅ Correct!" in click.texts() and "Question 2 of 3" in click.texts()
-    bob_state = await gateway.conversations.graph.aget_state(
-        {"configurable": {"thread_id": f"discord:{world.channel.id}:user-{world.bob.id}"}}
+    state = await gateway.conversations.graph.aget_state(
+        {"configurable": {"thread_id": f"discord:{world.channel.id}:{thread.id}"}}
     )
-    assert bob_state.values["quiz"].position == 0  # Bob is still on his first question
+    assert state.values["quiz"].position == 1
+
+
+def test_quiz_topics_autocomplete_domains_tasks_and_topics() -> None:
+    from bots.discord.topics import MAX_CHOICES, topic_choices
+
+    assert ("Domain 2: Fundamentals of Generative AI", "domain 2") in topic_choices("generative")
+    assert any(value == "task 3.2" for _, value in topic_choices("prompt"))
+    assert any(value == "Amazon Bedrock" for _, value in topic_choices("bedrock"))
+    assert len(topic_choices("")) == MAX_CHOICES
+    assert all(len(name) <= 100 and len(value) <= 100 for name, value in topic_choices(""))
 
 
 async def test_mock_exam_gets_a_private_thread(world: DiscordWorld, gateway: Gateway) -> None:

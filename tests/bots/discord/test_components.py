@@ -49,8 +49,8 @@ def spy_turns(gateway: Gateway, monkeypatch: pytest.MonkeyPatch) -> list[Turn]:
 
 
 async def test_a_whole_quiz_by_buttons_and_selects(world: DiscordWorld) -> None:
-    started = await world.slash("quiz", topic="12 questions")
-    message, kinds = started.sent[-1], set()
+    _, message = await world.quiz("12 questions")  # in the thread /quiz opens
+    kinds: set[str] = set()
     for n in range(1, 13):
         assert f"Question {n} of 12" in message.content
         question = BANK[question_id(message)]
@@ -99,8 +99,7 @@ async def test_a_button_still_works_in_a_new_bot_process(
 ) -> None:
     """The quiz lives in the checkpoint database and the button's id says what it means: a new
     process (new bot, new graph, new database connections) resolves the old message's button."""
-    started = await world.slash("quiz", topic="2 questions")
-    old_message = started.sent[-1]
+    _, old_message = await world.quiz("2 questions")
     question = BANK[question_id(old_message)]
     store = await StateStore.open(database_url(None, tmp_path / "state.sqlite3"))
     try:
@@ -133,8 +132,7 @@ async def test_feedback_buttons_store_one_rating_per_person(
 async def test_a_failing_click_gets_an_apology_and_the_bot_keeps_working(
     world: DiscordWorld, gateway: Gateway, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    started = await world.slash("quiz", topic="2 questions")
-    message = started.sent[-1]
+    _, message = await world.quiz("2 questions")
     question = BANK[question_id(message)]
     real = gateway.turn
     failures = [RuntimeError("the database went away")]

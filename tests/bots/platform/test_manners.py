@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from bots.platform.admin import AdminError, find_channel, parse_channel
@@ -63,7 +66,12 @@ def test_a_mention_is_always_for_the_bot() -> None:
 
 @pytest.mark.parametrize(
     ("typed", "expected"),
-    [("here", "CHERE"), ("<#C0123ABCD|quiz>", "C0123ABCD"), ("<#C0123ABCD>", "C0123ABCD"), ("C0123ABCD", "C0123ABCD")],
+    [
+        ("here", "CHERE"),
+        ("<#C0123ABCD|quiz>", "C0123ABCD"),
+        ("<#C0123ABCD>", "C0123ABCD"),
+        ("C0123ABCD", "C0123ABCD"),
+    ],
 )
 async def test_channels_are_read_however_they_are_typed(typed: str, expected: str) -> None:
     assert parse_channel(typed, "CHERE") == expected
@@ -77,3 +85,32 @@ async def test_a_channel_name_is_looked_up() -> None:
     assert await find_channel("#Quiz", "CHERE", resolve) == "C0QUIZ0001"
     with pytest.raises(AdminError, match="can't find"):
         await find_channel("#nope", "CHERE", resolve)
+
+
+CASES = Path(__file__).with_name("manners_cases.jsonl")
+VIEWS = {
+    "talking": TALKING,
+    "quiz": QUIZ,
+    "flow": ThreadView(known=True, owner="UANN", flow_open=True),
+}
+
+
+def manners_accuracy(split: str) -> tuple[int, int]:
+    """(right, total) of the labelled thread messages of one split (dev or heldout)."""
+    right = total = 0
+    for line in CASES.read_text().splitlines():
+        case = json.loads(line)
+        if case["split"] != split:
+            continue
+        author = "UANN" if case["author"] == "owner" else "UBOB"
+        said = ThreadMessage(author=author, text=case["text"], mentions_others=case["others"])
+        right += for_the_bot(said, VIEWS[case["view"]]) is case["meant"]
+        total += 1
+    return right, total
+
+
+def test_the_labelled_thread_messages() -> None:
+    dev, heldout = manners_accuracy("dev"), manners_accuracy("heldout")
+    print(f"manners: dev {dev[0]}/{dev[1]}, held-out {heldout[0]}/{heldout[1]}")
+    assert dev[0] == dev[1]
+    assert heldout[0] >= 0.85 * heldout[1]

@@ -10,7 +10,7 @@ import itertools
 import json
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from aiohttp import WSMsgType, web
 from aiohttp.test_utils import TestServer
@@ -63,7 +63,7 @@ class Call:
 
 
 class FakeSlack:
-    live: list[FakeSlack] = []  # every fake of the running test, for the suite-wide checks
+    live: ClassVar[list[FakeSlack]] = []  # every fake of the running test, for the suite-wide checks
 
     def __init__(self) -> None:
         FakeSlack.live.append(self)
@@ -212,7 +212,11 @@ class FakeSlack:
             return "invalid_blocks"
         for block in blocks:
             text = block.get("text")
-            if block.get("type") == "section" and isinstance(text, dict) and len(text["text"]) > MAX_SECTION_TEXT:
+            if (
+                block.get("type") == "section"
+                and isinstance(text, dict)
+                and len(text["text"]) > MAX_SECTION_TEXT
+            ):
                 return "invalid_blocks"
         if len(Call("", params).text_of_blocks()) > MAX_BLOCKS_TEXT:
             return "msg_blocks_too_long"
@@ -225,21 +229,28 @@ class FakeSlack:
             if token.startswith("xoxp-") or token in self.person_tokens:  # a user token: no bot_id
                 return {"ok": True, "user_id": "U1", "team_id": TEAM, "user": "ann"}
             return {
-                "ok": True, "user_id": BOT_USER, "bot_id": BOT_ID, "team_id": TEAM, "user": "aifbot",
+                "ok": True,
+                "user_id": BOT_USER,
+                "bot_id": BOT_ID,
+                "team_id": TEAM,
+                "user": "aifbot",
                 "app_id": APP_ID,
             }
         if method == "bots.info":
-            return {"ok": True, "bot": {"id": BOT_ID, "app_id": APP_ID, "user_id": BOT_USER, "name": "aifbot"}}
+            return {
+                "ok": True,
+                "bot": {"id": BOT_ID, "app_id": APP_ID, "user_id": BOT_USER, "name": "aifbot"},
+            }
         if method == "conversations.list":
             found = [{"id": cid, "name": name, "is_channel": True} for cid, name in self.channels.items()]
             return {"ok": True, "channels": found, "response_metadata": {"next_cursor": ""}}
         if method in ("reactions.add", "reactions.remove", "views.publish"):
             return {"ok": True}
-        if method == "chat.postEphemeral" and params.get("thread_ts"):
+        thread = params.get("thread_ts")
+        if method == "chat.postEphemeral" and thread and (channel, thread) not in self._replied:
             # chat.postEphemeral: "Ephemeral messages in threads are only shown if there is already
             # an active thread" — Slack answers ok and nobody sees the message
-            if (channel, params["thread_ts"]) not in self._replied:
-                self.violations.append(f"ephemeral into thread {channel}/{params['thread_ts']} with no replies")
+            self.violations.append(f"ephemeral into thread {channel}/{thread} with no replies")
         if method in ("chat.postMessage", "chat.postEphemeral") and channel in self.not_in:
             return {"ok": False, "error": "not_in_channel"}
         if method == "chat.postMessage":
@@ -265,7 +276,7 @@ class FakeSlack:
         return {"ok": False, "error": "unknown_method"}
 
     async def _respond(self, request: web.Request) -> web.Response:
-        self._record("response_url", await request.json())
+        self._record("response_url", await request.json() | {"_hook": request.match_info["hook"]})
         return web.Response(text="ok")
 
     async def _upload(self, request: web.Request) -> web.Response:

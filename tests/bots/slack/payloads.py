@@ -199,4 +199,8 @@ def app_home_opened(user: str = "U1", tab: str = "home") -> dict[str, Any]:
 
 def tokens_revoked(bot: list[str] | None = None) -> dict[str, Any]:
     """Slack's tokens_revoked event (https://api.slack.com/events/tokens_revoked)."""
-    return {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": bot or [BOT_USER]}, "event_ts": next_ts()}
+    return {
+        "type": "tokens_revoked",
+        "tokens": {"oauth": [], "bot": bot or [BOT_USER]},
+        "event_ts": next_ts(),
+    }

@@ -125,9 +125,9 @@ async def test_the_poster_posts_daily_questions_and_their_buttons_go_to_the_dail
     payload = click(posted, fake_slack.response_url(), user="U8", value="daily:answer:1:A")
     await slack_http.action(payload)
     await slack_http.action(payload)  # a double click
-    # seen the moment the button is pressed: the post's thread is empty until the reveal
-    [feedback] = await fake_slack.wait_for("response_url")
-    assert feedback.params["response_type"] == "ephemeral" and "Right!" in feedback.params["text"]
+    [feedback] = await fake_slack.wait_for("chat.postEphemeral")
+    assert feedback.params["user"] == "U8" and "Right!" in feedback.params["text"]
+    assert feedback.params.get("thread_ts") == ts  # the reveal made the thread: shown in it
     await fake_slack.settle()
     assert clicks == [(UserRef(platform="slack", id="U8", name="user-U8"), "daily:answer:1:A")]
     assert "<!channel>" not in fake_slack.dumped()
@@ -148,7 +148,7 @@ async def test_the_poster_posts_daily_questions_and_their_buttons_go_to_the_dail
     await slack_http.action(
         click(multiple, fake_slack.response_url(), user="U8", state=state, action_id="aif:submit")
     )
-    await fake_slack.wait_for("response_url", 2)
+    await fake_slack.wait_for("chat.postEphemeral", 2)
     assert clicks[-1][1] == "daily:answer:17:A,C"
 
     fake_slack.not_in.add("C5")

@@ -4,6 +4,7 @@ per-channel manners, App Home, the 👀 indicator, admin channel names, and toke
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 
 import pytest
@@ -12,7 +13,7 @@ from bots.slack import SlackAdapter
 from bots.slack.startup import SlackTokenError
 from bots.startup.settings import Settings
 from tests.bots.slack.conftest import SlackHTTP
-from tests.bots.slack.fake_slack import BOT_USER, FakeSlack
+from tests.bots.slack.fake_slack import BOT_USER, Call, FakeSlack
 from tests.bots.slack.payloads import app_home_opened, mention, message, tokens_revoked
 
 REVOKED_STOP_BOUND_S = 20.0
@@ -47,7 +48,11 @@ class Decisions:
 
 
 async def _play(
-    slack_http: SlackHTTP, fake: FakeSlack, decisions: Decisions, thread: str, script: list[tuple[str, str, bool]]
+    slack_http: SlackHTTP,
+    fake: FakeSlack,
+    decisions: Decisions,
+    thread: str,
+    script: list[tuple[str, str, bool]],
 ) -> None:
     """Each message of a thread conversation: one bot reply to each meant for it, none to the rest."""
     answered = await _replies(fake, thread)
@@ -58,7 +63,9 @@ async def _play(
         if kind is mention:  # Slack sends a mention twice: as app_mention and as message
             await slack_http.event(message(text, user=author, thread_ts=thread, ts=event["ts"]))
         if meant:
-            await fake.wait_for("chat.postMessage", answered + 1 - len(fake.made("chat.postEphemeral")), thread_ts=thread)
+            await fake.wait_for(
+                "chat.postMessage", answered + 1 - len(fake.made("chat.postEphemeral")), thread_ts=thread
+            )
         else:
             assert await decisions.of(text) is False, f"{text!r} from {author} was taken as meant for the bot"
         now = await _replies(fake, thread)
@@ -137,7 +144,9 @@ async def test_admin_takes_a_channel_however_it_is_typed(
     assert saved.params["text"].startswith("Saved.") and "<#C2>" in saved.params["text"]
 
 
-async def test_admin_says_when_a_channel_name_is_unknown(slack_http: SlackHTTP, fake_slack: FakeSlack) -> None:
+async def test_admin_says_when_a_channel_name_is_unknown(
+    slack_http: SlackHTTP, fake_slack: FakeSlack
+) -> None:
     fake_slack.admins.add("UADM")
     await slack_http.command("admin ignore #nowhere", user="UADM", channel="C1")
     [said] = await fake_slack.wait_for("response_url")
@@ -152,7 +161,7 @@ async def test_opening_app_home_publishes_the_progress_view_and_welcomes_once(
     [published] = await fake_slack.wait_for("views.publish")
     assert published.params["user_id"] == "U7"
     view = published.params["view"]
-    view = view if isinstance(view, dict) else __import__("json").loads(view)
+    view = view if isinstance(view, dict) else json.loads(view)
     assert view["type"] == "home"
     buttons = [e["value"] for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert buttons == ["review my due questions", "quiz me", "start a mock exam"]
@@ -165,7 +174,9 @@ async def test_opening_app_home_publishes_the_progress_view_and_welcomes_once(
     assert len(fake_slack.made("chat.postMessage", channel="DU7")) == 1  # welcomed once
 
 
-async def test_a_mention_shows_eyes_while_it_is_answered(slack_http: SlackHTTP, fake_slack: FakeSlack) -> None:
+async def test_a_mention_shows_eyes_while_it_is_answered(
+    slack_http: SlackHTTP, fake_slack: FakeSlack
+) -> None:
     event = mention(f"<@{BOT_USER}> what is Amazon Polly?")
     await slack_http.event(event)
     [added] = await fake_slack.wait_for("reactions.add")
@@ -182,6 +193,40 @@ async def test_markdown_reaches_slack_as_mrkdwn(slack_http: SlackHTTP, fake_slac
     await fake_slack.settle()
     for call in fake_slack.made("chat.postMessage"):
         assert "**" not in call.text_of_blocks()
+
+
+async def test_a_daily_answer_before_the_reveal_is_told_at_the_top_level(
+    slack_settings: Settings, gateway, fake_slack: FakeSlack
+) -> None:
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from agents.reply import Choice, Reply
+    from bots.startup.server import make_web_app
+    from tests.bots.slack.payloads import click
+
+    async def answer(user, value: str) -> str:  # type: ignore[no-untyped-def]
+        return "✅ Right!"
+
+    adapter = SlackAdapter(slack_settings, gateway, daily=answer)
+    app = make_web_app({})
+    adapter.mount(app)
+    client = TestClient(TestServer(app, host="127.0.0.1"))
+    await client.start_server()
+    try:
+        question = Reply(
+            text="Daily question", route="quizmaster", choices=[Choice(label="A", value="daily:answer:1:A")]
+        )
+        ts = await adapter.poster.post("C1", question)
+        [posted] = fake_slack.made("chat.postMessage")
+        await SlackHTTP(client, fake_slack).action(
+            click(posted, fake_slack.response_url(), user="U8", value="daily:answer:1:A")
+        )
+        [feedback] = await fake_slack.wait_for("chat.postEphemeral")
+        # the post's thread is empty until the reveal: in it the note would be shown to nobody
+        assert feedback.params["user"] == "U8" and feedback.params.get("thread_ts") is None and ts
+    finally:
+        await adapter.close()
+        await client.close()
 
 
 # -- tokens ------------------------------------------------------------------------------------------
@@ -271,3 +316,37 @@ async def test_a_tokens_revoked_event_stops_serving(slack_http: SlackHTTP, slack
         assert not await slack.ready()
     finally:
         running.cancel()
+
+
+def _home_text(call: Call) -> str:
+    view = call.params["view"]
+    view = view if isinstance(view, dict) else json.loads(view)
+    return Call("views.publish", {"blocks": view["blocks"]}).text_of_blocks()
+
+
+async def test_the_home_tab_is_refreshed_after_quiz_activity(
+    slack_http: SlackHTTP, fake_slack: FakeSlack
+) -> None:
+    from tests.bots.slack.driver import right_answer
+
+    await slack_http.event(app_home_opened("U1"))
+    [first] = await fake_slack.wait_for("views.publish")
+    assert "No answers yet" in _home_text(first)
+    await slack_http.command("quiz 1 question on domain 2", channel="D1")
+    [question] = await fake_slack.wait_for("chat.update")
+    await slack_http.action(right_answer(question, fake_slack.response_url()))
+    [*_, refreshed] = await fake_slack.wait_for("views.publish", 3)
+    assert "Readiness" in _home_text(refreshed) and "Cards due" in _home_text(refreshed)
+
+
+def test_standard_markdown_becomes_slack_mrkdwn() -> None:
+    from bots.slack.blocks import mrkdwn
+
+    text = "## Bedrock\n**Managed** foundation models, *serverless*.\n- one\n* two\n[docs](https://aws.amazon.com/bedrock)"
+    assert mrkdwn(text) == (
+        "*Bedrock*\n*Managed* foundation models, _serverless_.\n• one\n• two\n<https://aws.amazon.com/bedrock|docs>"
+    )
+    assert (
+        mrkdwn("run `**not bold**` and\n```\n**kept**\n```") == "run `**not bold**` and\n```\n**kept**\n```"
+    )
+    assert mrkdwn("<!here> ~~old~~") == "&lt;!here&gt; ~old~"
