@@ -20,7 +20,7 @@ SUPPORTED_SUFFIXES = {".md", ".markdown", ".txt", ".pdf"}
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
 _HEADING_ATTRS = re.compile(r"\s*\{([^}]*)\}\s*$")
 _SLUG_RUN = re.compile(r"[^a-z0-9]+")
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser when libyaml is there
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser when libyaml is there
 
 
 class Section(BaseModel):
@@ -67,7 +67,7 @@ def parse_markdown(text: str, source: str, id_prefix: str = "") -> list[Section]
     meta: dict = {}
     match = _FRONT_MATTER.match(text)
     if match:
-        loaded = yaml.load(match.group(1), Loader=_YAML_LOADER)
+        loaded = yaml.load(match.group(1), Loader=YAML_LOADER)
         meta = loaded if isinstance(loaded, dict) else {}
         text = text[match.end() :]
     domain = int(meta.get("domain", 0) or 0)

@@ -213,24 +213,24 @@ class KnowledgeIndex:
         duplicates = _duplicate_ids(chunks)
         if duplicates:
             raise IndexError_(f"Duplicate section ids in the material: {', '.join(duplicates)}")
-        written = 0
+        written = embedded = 0
         if progress and chunks:  # the bar (and its rate) starts before the first batch is embedded
             progress(0, len(chunks))
+
+        def embedded_some(count: int) -> None:
+            # the model reports each of its batches, so the rate and the time left move every
+            # second or so, not once per 256 sections (stored counts only after the upsert)
+            nonlocal embedded
+            embedded = min(embedded + count, len(chunks) - 1)
+            if progress:
+                progress(embedded, len(chunks))
+
         try:
             for start in range(0, len(chunks), _ADD_BATCH):
                 cancel.check()
                 batch = chunks[start : start + _ADD_BATCH]
                 texts = [c.text for c in batch]
-                embedded = [start]
-
-                def step(count: int, embedded: list[int] = embedded) -> None:
-                    embedded[0] = min(embedded[0] + count, start + len(batch) - 1)
-                    if progress:
-                        progress(embedded[0], len(chunks))
-
-                # the model reports each of its batches, so the rate and the time left move
-                # every second or so, not once per 256 sections
-                with cancel.reporting(step):
+                with cancel.reporting(embedded_some):
                     vectors = self.document_embedder.embed(texts)
                 self.collection.upsert(
                     ids=[c.id for c in batch],
@@ -238,7 +238,7 @@ class KnowledgeIndex:
                     metadatas=[c.metadata() for c in batch],
                     embeddings=vectors,
                 )
-                written = start + len(batch)
+                written = embedded = start + len(batch)
                 if progress:
                     progress(written, len(chunks))
         except BaseException:

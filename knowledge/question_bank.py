@@ -1,5 +1,5 @@
-"""The practice question bank: one YAML file per exam domain in `knowledge/questions/`, validated
-by these models."""
+"""The practice question bank: every `*.yaml` directly in `knowledge/questions/` (d1.yaml,
+d1-more.yaml, ...; sub-folders such as drafts/ are not loaded), validated by these models."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from typing import Literal
 
 import yaml
 from pydantic import BaseModel, Field, model_validator
+
+from knowledge.documents import YAML_LOADER
 
 QUESTIONS_DIR = Path(__file__).parent / "questions"
 TASKS = ("1.1", "1.2", "1.3", "2.1", "2.2", "2.3", "3.1", "3.2", "3.3", "3.4", "4.1", "4.2", "5.1", "5.2")
@@ -98,7 +100,7 @@ def load_questions(paths: Iterable[Path] | None = None) -> list[Question]:
     """Every question of the bank (or of the given files), validated."""
     questions: list[Question] = []
     for path in sorted(paths or QUESTIONS_DIR.glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER) or []
         for n, item in enumerate(data, start=1):
             try:
                 questions.append(Question.model_validate(item))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import random
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -128,3 +129,16 @@ async def gateway(full_context: AgentContext, state_store, tmp_path: Path):
 
     async with sqlite_checkpointer(tmp_path / "checkpoints.sqlite3") as saver:
         yield Gateway(ConversationService(build_graph(saver), full_context), state_store)
+
+
+@pytest.fixture(autouse=True)
+def slack_rules_kept() -> Iterator[None]:
+    """Every test that talks to the fake Slack fails if the bot did what Slack hides or refuses (an
+    ephemeral into a thread with no replies, shown to nobody): the rule holds across the whole suite."""
+    from tests.bots.slack.fake_slack import FakeSlack
+
+    FakeSlack.live.clear()
+    yield
+    broken = [rule for fake in FakeSlack.live for rule in fake.violations]
+    FakeSlack.live.clear()
+    assert not broken, f"Slack rules broken: {broken}"

@@ -30,6 +30,7 @@ from agents.guards.normalize import Normalized, normalize, prepare
 from agents.guards.pii import find_pii, mask
 from agents.guards.policy import GuardrailPolicy
 from agents.reply import Finding, GuardVerdict
+from knowledge.documents import YAML_LOADER
 
 # function words of the other languages learners write in: a short message with one is not English
 _FOREIGN = frozenset(
@@ -203,12 +204,19 @@ _VIOLENT = re.compile(
 _TRICKS = frozenset(
     {"HIDDEN_TAGS", "INVISIBLE", "HOMOGLYPHS", "BASE64", "HEX", "URL_ENCODED", "ROT13", "REVERSED", "SPLIT"}
 )
-_ADVISORY = frozenset({"pii", "normalize", "mention", "output"})  # findings that are recorded but block nothing
+_ADVISORY = frozenset(
+    {"pii", "normalize", "mention", "output"}
+)  # findings that are recorded but block nothing
 _QUESTION = re.compile(r"^\s*(what|how|why|when|which|who|is|are|does|do|explain|describe|define)\b|\?\s*$")
 
 
+def _decoded(quotes: list[str]) -> list[str]:
+    """What the quoted samples hide (a base64 payload asked about), to name the mention."""
+    return [hidden for quote in quotes for hidden in prepare(quote).hidden]
+
+
 def _phrases(path: Path) -> dict:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
 
 
 def _word_pattern(items: Sequence[str]) -> re.Pattern[str] | None:
@@ -367,7 +375,8 @@ class LocalGuardrail:
         if split:
             windows = [split.question]
             vectors = self.embedder.embed(windows)
-        hidden = prepared.hidden
+        # what a quotation hides (a base64 sample asked about) is part of the quotation, not the question
+        hidden = prepare(split.question).hidden if split else prepared.hidden
         scores = self.classifier.scores(windows, vectors)
         hidden_scores = self.classifier.embed_and_score(self.embedder, hidden)
         findings: list[Finding] = []
@@ -391,9 +400,11 @@ class LocalGuardrail:
         if attack and self.policy.content_strength("PROMPT_ATTACK", "input") != "NONE":
             how = [f for f in prepared.flags if f in _TRICKS]
             findings.append(Finding(policy="content", type="PROMPT_ATTACK", match=",".join(how) or None))
-        elif (quoted and any(self._rules(q, q) or self._structural(q) for q in quoted)) or (
-            quoted
-            and self.classifier.embed_and_score(self.embedder, quoted).attack >= local.prompt_attack_threshold
+        elif quoted and (
+            self._structural(text)  # the shape asked about (an exfiltration link) is in the raw text
+            or any(self._rules(q, q) or self._structural(q) for q in quoted + _decoded(quoted))
+            or self.classifier.embed_and_score(self.embedder, quoted + _decoded(quoted)).attack
+            >= local.prompt_attack_threshold
         ):
             findings.append(Finding(policy="mention", type="QUOTED_ATTACK"))
         if max(scores.abuse, hidden_scores.abuse) >= local.abuse_threshold:

@@ -46,9 +46,17 @@ _REGION_HINTS = {
     r"\.ca\b|\bcanada": "CA",
     r"\.ie\b|\bireland": "IE",
 }
-# a national number in groups ("07700 900123") or any +number: possible, not just assigned, numbers
+# a national number in groups ("07700 900123", "06 12 34 56 78", "01.45.67.89.10") or any +number
 _LOOSE_PHONE = re.compile(
-    r"(?<![\w+\-/.])(?:\+\d{1,3}[ .\-]?|0)\d{2,5}(?:[ .\-]\d{2,6}){1,4}(?![\w\-/]|\.\d)"
+    r"(?<![\w+\-/.])(?:\+\d{1,3}[ .\-]?|0)\d{1,5}(?:[ .\-]\d{2,8}){1,4}(?![\w\-/]|\.\d)"
+)
+# a national number (leading 0, no country code) is read in these countries too, whatever the text
+# says: it is masked only when it is a valid, assigned-range number in one of them
+_COMMON_REGIONS = ("GB", "DE", "FR", "IN", "US", "ES", "IT", "NL", "AU", "CA")
+# digits that name something else: a port, a parcel, an order, a build
+_NOT_PHONE_CONTEXT = re.compile(
+    r"(?i)\b(?:ports?|tracking|parcel|shipment|package|colis|sendung|paket|order|ticket|invoice|build|version"
+    r"|id|ref|case|account|acct|serial|isbn)\b[\w\s#:.-]{0,12}$"
 )
 # what a phone number is not: dates, versions, identifiers with a letter prefix ("INV-2025-000123")
 _NOT_PHONE = re.compile(
@@ -114,20 +122,41 @@ def _phones(text: str) -> Iterator[PiiMatch]:
     seen: set[tuple[int, int]] = set()
     for region in _regions(text):
         for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
-            if (m.start, m.end) not in seen and _phone_like(text, m.start, m.end):
+            if (
+                (m.start, m.end) not in seen
+                and _phone_like(text, m.start, m.end)
+                and not _NOT_PHONE_CONTEXT.search(text[max(0, m.start - 30) : m.start])
+            ):
                 seen.add((m.start, m.end))
                 yield PiiMatch(type="PHONE", start=m.start, end=m.end)
     for m in _LOOSE_PHONE.finditer(text):
         digits = re.sub(r"\D", "", m.group(0))
-        if not 10 <= len(digits) <= 13 or not _phone_like(text, m.start(), m.end()):
+        if not 10 <= len(digits) <= 13 or _NOT_PHONE_CONTEXT.search(text[max(0, m.start() - 30) : m.start()]):
             continue
-        region = None if m.group(0).startswith("+") else "GB"
-        try:
-            number = phonenumbers.parse(m.group(0), region)
-        except phonenumbers.NumberParseException:
+        if m.group(0).startswith("+"):
+            if _phone_like(text, m.start(), m.end()) and _parses(m.group(0), None, valid=False):
+                yield PiiMatch(type="PHONE", start=m.start(), end=m.end())
             continue
-        if phonenumbers.is_possible_number(number):
+        # a grouped national number ("01.45.67.89.10") may look like a version: validity decides
+        if not _phone_like(text, m.start(), m.end()) and not _ID_PREFIX.search(
+            text[max(0, m.start() - 20) : m.start()]
+        ):
+            if not any(_parses(m.group(0), r, valid=True) for r in _COMMON_REGIONS):
+                continue
+        elif not _phone_like(text, m.start(), m.end()):
+            continue
+        regions = dict.fromkeys([*_regions(text), *_COMMON_REGIONS])
+        if _parses(m.group(0), "GB", valid=False) or any(_parses(m.group(0), r, valid=True) for r in regions):
             yield PiiMatch(type="PHONE", start=m.start(), end=m.end())
+
+
+def _parses(candidate: str, region: str | None, valid: bool) -> bool:
+    """A possible number (valid=False) or one in an assigned range (valid=True) in this region."""
+    try:
+        number = phonenumbers.parse(candidate, region)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.is_valid_number(number) if valid else phonenumbers.is_possible_number(number)
 
 
 def _found(text: str, custom: list[CustomRegex]) -> Iterator[PiiMatch]:

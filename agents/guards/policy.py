@@ -12,6 +12,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from knowledge.documents import YAML_LOADER
+
 POLICY_FILE = Path(__file__).with_name("policy.yaml")
 
 Strength = Literal["NONE", "LOW", "MEDIUM", "HIGH"]
@@ -188,7 +190,7 @@ def load_policy(path: Path = POLICY_FILE) -> GuardrailPolicy:
     try:
         text = path.read_text(encoding="utf-8")
         root = yaml.compose(text)
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=YAML_LOADER)
     except OSError as exc:
         raise PolicyError(f"{path}: cannot read the guardrail policy ({exc.strerror})") from exc
     except yaml.YAMLError as exc:

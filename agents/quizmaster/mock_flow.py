@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 
+from agents.quizmaster import prompts as say
 from agents.quizmaster.explain import option_reasons
 from agents.quizmaster.grading import AnswerError, expected_text, parse
 from agents.quizmaster.mock import MockExam, missed, score
@@ -163,7 +164,7 @@ class MockFlow:
         if exam.submitted:
             return self.missed_page(exam) if _MORE.match(text) else None
         if exam.expired(now):
-            return await self.finish(exam, "Time is up.")
+            return await self.finish(exam, say.TIME_UP)
         if exam.confirm == "stop":
             exam.confirm = None
             if _YES.match(text) or _SUBMIT.match(text):

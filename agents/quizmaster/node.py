@@ -42,7 +42,6 @@ _REQUESTS = {
     "leaderboard": re.compile(r"\b(leaderboard|ranking|top players|who'?s winning)\b", re.I),
     "review": re.compile(r"\b(review|due|weak (spots|areas)|weakest)\b", re.I),
 }
-_FINISH = re.compile(r"^\s*(finish|submit|stop|end|i'?m done|done)\b", re.I)
 _YES = re.compile(r"^\s*(yes|y|yep|sure|confirm|reset|quiz:reset:yes)\b", re.I)
 _COUNT = re.compile(r"\b(\d{1,2})\s*(?:more\s+)?(?:[\w-]+\s+){0,3}(?:questions?|qs|mcqs?|items?)\b", re.I)
 _FORMATS = {
@@ -97,7 +96,7 @@ _THAT = re.compile(r"\b(that|this|it)\b", re.I)
 
 # -- choosing questions ----------------------------------------------------------------------------
 def choose(
-    text: str, services: QuizServices, context: AgentContext, topic: str | None
+    text: str, services: QuizServices, context: AgentContext, topic: str | None, task: str | None = None
 ) -> tuple[list[Question], str]:
     """Questions for a request such as "5 hard questions on domain 3" or "quiz me on RAG"."""
     pool = services.questions
@@ -126,6 +125,9 @@ def choose(
             " or ".join({"single": "single answer", "multiple": "multiple response"}.get(k, k) for k in kinds)
         )
     subject = " ".join(_FILLER.sub(" ", _FORMAT_WORDS.sub(" ", text)).split())
+    if _THAT.fullmatch(subject or "-") and task:  # after an explained question: its task statement
+        pool = [q for q in pool if q.task == task] or pool
+        labels.append(f"task {task}")
     if _THAT.fullmatch(subject or "-") and topic:
         subject = topic
     if subject and not _THAT.fullmatch(subject):
@@ -241,8 +243,10 @@ def _ask(
     )
 
 
-def _start(text: str, services: QuizServices, context: AgentContext, topic: str | None) -> dict:
-    chosen, label = choose(text, services, context, topic)
+def _start(
+    text: str, services: QuizServices, context: AgentContext, topic: str | None, task: str | None = None
+) -> dict:
+    chosen, label = choose(text, services, context, topic, task)
     if not chosen:
         return _update(Reply(text=say.NO_MATCH, route="quizmaster"), None)
     session = QuizSession(id=uuid.uuid4().hex[:12], questions=[q.id for q in chosen], label=label)
@@ -348,7 +352,7 @@ async def quizmaster(state: State, runtime: Runtime[AgentContext]) -> dict:
     if session is None or session.finished:
         if not _START.search(text) and re.fullmatch(r"[\s\w,&-]{1,12}", text):
             return _plain(say.NOTHING_OPEN)
-        return _start(text, services, context, state.get("topic"))
+        return _start(text, services, context, state.get("topic"), state.get("task"))
     return await _practice_turn(session.model_copy(deep=True), text, services, context, state, runtime)
 
 
@@ -428,7 +432,7 @@ async def _practice_turn(
                 ],
             )
             return _update(reply, session)
-        return _start(text, services, context, state.get("topic"))
+        return _start(text, services, context, state.get("topic"), state.get("task"))
     if _RESUME.match(text):
         return _ask(session, services)
     if _HINT.match(text):
@@ -448,6 +452,8 @@ async def _practice_turn(
         if _START.search(text) and not text.startswith("quiz:"):
             n, total = session.position + 1, len(session.questions)
             return _update(Reply(text=say.OPEN_QUIZ.format(n=n, total=total), route="quizmaster"), session)
+        if not text.startswith("quiz:") and side.looks_like_a_topic(text):  # "RAG chunking details please"
+            return await _side_question(session, question, text, services, context, state, runtime)
         return _update(Reply(text=str(exc), route="quizmaster", choices=choices(question)), session)
     result = grade(question, given)
     hinted = question.id in session.hinted

@@ -205,3 +205,11 @@ def progress_line(plan: StudyPlan, today: date, done_today: int) -> str:
 def reminder_text(plan: StudyPlan, today: date, done_today: int = 0) -> str:
     """The daily reminder (DM or terminal start)."""
     return "📅 " + progress_line(plan, today, done_today) + ". Say *review* or *quiz me* to start."
+
+
+def due_reminder(values: Mapping[str, object], today: date) -> str | None:
+    """The reminder to show when a conversation opens (the terminal), if the learner opted in."""
+    plan = values.get("study_plan")
+    if not isinstance(plan, StudyPlan) or not plan.reminder or plan.exam <= today:
+        return None
+    return reminder_text(plan, today)

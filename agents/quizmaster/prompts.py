@@ -20,9 +20,6 @@ NOT_SET_UP = "Practice quizzes aren't set up in this deployment."
 CONFIRM_RESET = "This deletes all your answers and review schedule. Are you sure?"
 RESET_DONE = "Done: your progress is reset ({n} answers removed)."
 RESET_KEPT = "Okay, your progress is kept."
-MOCK_OPEN = (
-    "You have a mock exam open (question {n} of 65, {left}). Say *resume* to carry on or *finish* to submit."
-)
 MOCK_START = (
     "Mock exam: 65 questions drawn by domain weight, 90 minutes, no feedback until the end, "
     "scored on the 100–1000 scale (700 passes). Say *flag* to mark a question, *go to N* to move, "

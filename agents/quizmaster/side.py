@@ -46,6 +46,11 @@ def is_side_question(text: str) -> bool:
     return bool(_ASKING.search(text)) and bool(_terms(text))
 
 
+def looks_like_a_topic(text: str) -> bool:
+    """Not an answer and not a question, but about something: three or more content words."""
+    return len(_terms(text)) >= 3
+
+
 def gives_away(text: str, question: Question, top_sections: list[str]) -> bool:
     asked = _terms(text)
     named = set().union(*(_terms(o) for o in question.options.values()))

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from agents.reply import Route
 from agents.router.prompts import ROUTER_SYSTEM
+from knowledge.documents import YAML_LOADER
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -55,6 +56,33 @@ _RULES: list[tuple[Route, re.Pattern[str]]] = [
             r"|(?:make |write )?(?:me )?(?:a )?cheat ?sheet|outline"
             r"|recap)\b(?!.*\b(?:my|progress|stats|score|results)\b)"
             r"|^\s*what'?s?\s+(?:is\s+)?(?:in|covered in)\s+(?:domain|task)\b",
+            re.I,
+        ),
+    ),
+    (
+        # a summary word with a domain or task statement is a request for its outline, however phrased
+        # ("quick rundown of domain 1", "domain 4 in a nutshell", "what should I know for task 2.3")
+        "tutor",
+        re.compile(
+            r"^(?!.*\b(?:quiz|test me|drill|mock|practice|questions?|my|progress|stats|score|results)\b)"
+            r"(?=.*\b(?:domain\s*[1-5]|task(?: statement)?\s*[1-5]\.[1-4])\b)"
+            r"(?=.*\b(?:summar\w*|overview|outline|cheat ?sheet|recap|rundown|run down|nutshell"
+            r"|key points|main (?:points|topics|ideas)|big picture|tl;?dr|cover(?:s|ed)?|include[sd]?"
+            r"|topics|what(?:'s| is) in|(?:should|do|must) i (?:know|learn|study|revise))\b)",
+            re.I,
+        ),
+    ),
+    (
+        # an exam-style scenario about someone else ("A bank needs to mask phone numbers … What
+        # should it use?") is a study question, whatever account or bank words its stem holds
+        "tutor",
+        re.compile(
+            r"^\s*(?:an?|the)(?: [\w-]+){0,2}? (?:company|organi[sz]ation|business|team|startup|bank"
+            r"|retailer|hospital|insurer|developer|data scientist|engineer|firm|app|agency|lender"
+            r"|manufacturer|enterprise|clinic|airline|analyst|auditor|insurance company)s?\b"
+            r".*\b(?:wants?|needs?|must|requires?|plans?|is building|would like)\b"
+            r".*\b(?:which|what)\b.*\b(?:service|feature|tool|approach|option|capability|metric"
+            r"|technique|should (?:it|they|the \w+) use|fits?)\b",
             re.I,
         ),
     ),
@@ -106,7 +134,7 @@ def rule_route(text: str) -> Route | None:
 def load_examples(path: Path = EXAMPLES_FILE, topics: list[str] | None = None) -> dict[Route, list[str]]:
     """Labelled examples; each study topic (a notes heading) adds a tutor question about it, so
     the router knows every subject the tutor can teach."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
     missing = [r for r in ROUTES if not data.get(r)]
     if missing:
         raise ValueError(f"{path}: no examples for {', '.join(missing)}")

@@ -78,6 +78,8 @@ def stays_in_flow(text: str, active: Route, decision: RouteDecision) -> bool:
     """Inside a flow, a message stays with the active agent unless it clearly asks for another."""
     if is_exit(text) or (_ANSWER_SHAPED.match(text) and "?" not in text):
         return True
+    if active == "quizmaster" and decision.route == "tutor":
+        return True  # a side question mid-quiz: the quizmaster answers it through the tutor, keeps the quiz
     return decision.route == active or decision.confidence < LEAVE_FLOW_CONFIDENCE
 
 

@@ -39,6 +39,11 @@ class Outcome:
     corrections: list[tuple[str, str]] = field(default_factory=list)
 
 
+_VENDOR = frozenset({"amazon", "aws"})
+_ASKS_SERVICE = re.compile(r"\b(?:which|what)\b.*\b(?:aws )?(?:service|tool|capability|product)\b", re.I)
+_PRODUCT = re.compile(r"^(?:Amazon|AWS)\b|\bSageMaker\b|^Guardrails\b", re.I)
+
+
 def relevant(passages: list[Passage], floor: float = MIN_SIMILARITY) -> list[Passage]:
     """The candidates close enough in meaning, in fused order; the fused first may sit a little
     below the floor when a later one is clearly on topic ("what are hallucinations")."""
@@ -136,12 +141,30 @@ class Tutor:
         found = relevant(passages, floor=MIN_SIMILARITY - 0.05)
         if not found:
             return Outcome(None, query, [p.title for p in passages[:3]], changes)
-        info = self.section(found[0].section)
+        info = self._scenario_pick(text, found)
         if info is None:
             return Outcome(None, query)
         composed = Composed(text="")
         composed.text = composer.scenario_answer(info, text, composed)
         return Outcome(composed, query, corrections=changes)
+
+    def _scenario_pick(self, text: str, found: list[Passage]) -> SectionInfo | None:
+        """The candidate that answers the stem. A service the stem already names is context, not
+        the answer ("… who called the Bedrock API …"); and when a service is asked for, a product
+        section close behind a concept section serves better than the concept."""
+        infos = [s for p in found if (s := self.section(p.section))]
+        if not infos:
+            return None
+        stem = plain_words(text)
+        fresh = [s for s in infos if not (plain_words(s.title) - _VENDOR) <= stem]
+        infos = fresh or infos
+        if _ASKS_SERVICE.search(text) and not _PRODUCT.search(infos[0].title):
+            best = {p.section: p.similarity for p in found}
+            top = best.get(infos[0].id, 0.0)
+            for other in infos[1:]:
+                if _PRODUCT.search(other.title) and best.get(other.id, 0.0) >= top - 0.1:
+                    return other
+        return infos[0]
 
     def _single(self, text: str, question: Question, memory: Memory) -> Outcome:
         same_topic = (
@@ -198,9 +221,9 @@ class Tutor:
         if not infos:
             return Outcome(None, query, [p.title for p in passages[:3]], changes)
         info = infos[0]
-        if question.intent in ("pricing", "limits", "how", "when", "example"):
-            info = self._serving_section(infos, question)
         exclude = memory.shown if question.follow_up else {}
+        if question.intent in ("pricing", "limits", "how", "when", "example"):
+            info = self._serving_section(infos, question, exclude)
         composed = Composed(text="")
         composed.text = composer.section_answer(info, question, composed, exclude=exclude, query=text)
         if not composed.text.removesuffix(composer.MORE_OFFER).strip():
@@ -298,10 +321,22 @@ class Tutor:
                 named.append((extra, rank, p))
         return min(named, key=lambda item: item[:2])[2] if named else None
 
-    def _serving_section(self, infos: list[SectionInfo], question: Question) -> SectionInfo:
+    def _serving_section(
+        self, infos: list[SectionInfo], question: Question, shown: dict[str, list[int]]
+    ) -> SectionInfo:
         """For 'how is it priced?' and the like: the first section that has such a part and is about
-        the subject; the main section when none has."""
+        the subject; the main section when none has. An example the learner has already seen
+        gives way to another section's example about the same subject."""
         subject = terms(question.subject)
+        if question.intent == "example" and shown:
+            fresh = [
+                info
+                for info in infos
+                if any(p.index not in shown.get(info.id, []) for p in info.parts.of("example"))
+                and (not subject or subject <= section_terms(info))
+            ]
+            if fresh:
+                return fresh[0]
         heading = _INTENT_HEADINGS.get(question.intent)
         if heading is not None:
             # a section about pricing (limits, …) that names the subject beats a passing mention
@@ -317,7 +352,11 @@ class Tutor:
             ]
             if priced:
                 return priced[0]
-        for info in infos:
+        # a section whose heading names the subject ("Transformers and the attention mechanism")
+        # serves it before another that merely shares a stem ("AWS Transform … how it works")
+        wanted = plain_words(question.subject)
+        named = [info for info in infos if wanted and wanted <= plain_words(info.title)]
+        for info in named or infos:
             serving = (
                 composer._serving(info, question.intent)
                 if question.intent != "example"
@@ -328,7 +367,7 @@ class Tutor:
             body = terms(info.title + " " + " ".join(p.text for p in serving))
             if info is infos[0] or not subject or len(subject & body) >= max(1, len(subject) // 2):
                 return info
-        return infos[0]
+        return named[0] if named else infos[0]
 
 
 def plain_words(text: str) -> frozenset[str]:

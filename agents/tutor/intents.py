@@ -39,9 +39,16 @@ class Question(BaseModel):
 
 _F = re.I
 _SUMMARY = re.compile(
-    r"\b(summari[sz]e|summary|overview|outline|cheat ?sheet|recap|revision notes|key points)\b"
+    r"\b(summari[sz]e|summary|overview|outline|cheat ?sheet|recap|revision notes|key points"
+    r"|run ?down|in a nutshell|high[- ]level view|big picture|tl;?dr|main (?:points|topics|ideas))\b"
     r"|\bwhat(?:'s| is| does)? (?:in|covered in|cover(?:ed)? (?:by|in)) (?:the )?(domain|task)\b"
-    r"|\bwhat (?:does|do) (?:domain|task)(?: statement)? [\d.]+ cover\b",
+    # "what topics are in task 4.2", "what should I know for domain 1", "what does task 1.2 cover"
+    r"|\bwhat (?:topics|sections|subjects) (?:are |do )?(?:in|under|for|does|make up)\b.*\b(?:domain|task)\b"
+    r"|\bwhat (?:should|do|must) i (?:know|learn|study|cover|revise) (?:for|in|about)"
+    r" (?:the )?(?:domain|task)\b"
+    r"|\bwhat (?:does|do) (?:the )?(?:domain|task)(?: statement)? [\d.]+ (?:cover|include|contain)\b"
+    r"|^\s*(?:go over|walk me through|break down|review) (?:the )?(?:domain|task)(?: statement)?"
+    r" [\d.]+\s*[?.!]*\s*$",
     _F,
 )
 _DOMAIN = re.compile(r"\bdomain\s*([1-5])\b", _F)
@@ -80,7 +87,9 @@ _HOW = re.compile(
     _F,
 )
 _SCENARIO = re.compile(
-    r"\b(a|an|the|our|my) (company|organi[sz]ation|business|team|startup|bank|retailer|hospital|insurer|"
+    # "a support team", "an online retailer": up to two words may describe who it is
+    r"\b(a|an|the|our|my)(?: [\w-]+){0,2}? (company|organi[sz]ation|business|team|startup|bank|"
+    r"retailer|hospital|insurer|"
     r"developer|data scientist|engineer|firm|store|app|school|university|agency|manufacturer|user|"
     r"customer|enterprise|group|lab|media company|call cent(er|re)|law firm|clinic|airline)s?\b"
     r".*\b(wants?|needs?|must|has|have|is|would like|plans?|requires?|looking)\b",
@@ -148,7 +157,12 @@ def _sides(text: str) -> list[str] | None:
     for n, pattern in enumerate(_COMPARE_PATTERNS):
         if n == 4 and not _WHICH.search(text):
             continue  # "X or Y" compares only in "which …" questions
-        match = pattern.search(text)
+        where = text
+        if n == 4 and _SCENARIO.search(text):
+            # in a scenario the options are in the question, not the stem: "… positive or
+            # negative. Which AWS service?" names no sides
+            where = re.split(r"(?<=[.!?])\s+", text.strip())[-1]
+        match = pattern.search(where)
         if match:
             a = clean_subject(match.group("a"))
             a = re.sub(r"^.*\b(?:use|pick|choose|between)\s+", "", a, flags=re.I)

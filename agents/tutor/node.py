@@ -13,6 +13,7 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
 from agents.context import AgentContext
+from agents.guards.mention import as_data
 from agents.reply import Citation, Reply
 from agents.state import State
 from agents.tutor.answer import Memory, Outcome, Tutor
@@ -156,7 +157,7 @@ async def model_answer(
         -HISTORY_MESSAGES:
     ]
     system = TUTOR_SYSTEM.format(task=INTENT_TASKS.get(intent, ""), sources="\n\n".join(sources))
-    messages = [SystemMessage(system), *history, HumanMessage(question)]
+    messages = [SystemMessage(system), *history, HumanMessage(as_data(question))]
     assert context.chat_model is not None
     response = await context.chat_model.ainvoke(messages)
     return response.text if hasattr(response, "text") else str(response.content)
@@ -269,6 +270,7 @@ async def tutor(state: State, runtime: Runtime[AgentContext]) -> dict:
         "sources": cited,
         "evidence": evidence,
         "topic": main.title,
+        "task": None,  # an explained question's task statement no longer applies
         "last_query": last_query,
         "tutor_memory": memory_out,
     }

@@ -15,6 +15,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from agents.tutor.library import Library
+from knowledge.documents import YAML_LOADER
 
 ALIASES_FILE = Path(__file__).with_name("aliases.yaml")
 _TOKEN = re.compile(r"[^\W\d_][\w-]*\w|[^\W\d_]")  # whole words, accented letters included
@@ -30,7 +31,7 @@ _CHAT = frozenset(_CHAT_WORDS.split())
 
 @lru_cache(maxsize=1)
 def aliases() -> dict[str, str]:
-    data = yaml.safe_load(ALIASES_FILE.read_text(encoding="utf-8")) or {}
+    data = yaml.load(ALIASES_FILE.read_text(encoding="utf-8"), Loader=YAML_LOADER) or {}
     return {str(k).lower(): str(v).lower() for k, v in data.items()}
 
 

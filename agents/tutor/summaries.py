@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from agents.tutor.composer import Composed
-from agents.tutor.library import Library, SectionInfo
+from agents.tutor.library import Library, SectionInfo, _notes_bodies
 from agents.tutor.structure import first_sentence
 
 DOMAINS = {
@@ -33,7 +33,8 @@ TASKS = {
 }
 PER_TASK_IN_DOMAIN = 3  # sections with a line each; the rest are named
 NAMED = 6  # titles named after them; beyond, a count
-PER_TASK = 9
+PER_TASK = 8
+_ABOUT_EXAM = re.compile(r"\bexam (?:format|overview)\b", re.I)
 _CLAUSE = re.compile(r"[,;:–(]| - ")
 
 
@@ -47,7 +48,29 @@ def gist(info: SectionInfo, limit: int = 22) -> str:
     if len(sentence.split()) <= limit:
         return sentence
     clause = _CLAUSE.split(sentence, maxsplit=1)[0].strip()
+    if len(clause.split()) < 6:  # "Artificial intelligence (AI) is …" would say only its name
+        return " ".join(sentence.split()[:limit]).rstrip(",;:") + "…"
     return clause + "…" if len(clause.split()) <= limit + 6 else " ".join(clause.split()[:limit]) + "…"
+
+
+def outline(sections: list[SectionInfo], lines: int) -> tuple[list[SectionInfo], list[SectionInfo]]:
+    """The sections to give a line, in the notes' order, and the rest to name. Each note file's
+    first section is its main topic ("ML development lifecycle", not "Accuracy"), so every file
+    gets a line before any file gets a second; sections about the exam itself come last."""
+    order = {section_id: n for n, section_id in enumerate(_notes_bodies())}
+    ordered = sorted(sections, key=lambda s: order.get(s.id, len(order)))
+    mains: list[SectionInfo] = []
+    files: set[str] = set()
+    for info in ordered:
+        if info.source not in files and not _ABOUT_EXAM.search(info.title):
+            mains.append(info)
+            files.add(info.source)
+    picked = set(id(s) for s in (mains + [s for s in ordered if s not in mains])[:lines])
+    shown = [s for s in ordered if id(s) in picked]
+    rest = [s for s in mains if id(s) not in picked] + [
+        s for s in ordered if id(s) not in picked and s not in mains
+    ]
+    return shown, rest
 
 
 def summary_answer(library: Library, domain: int | None, task: str | None, answer: Composed) -> str:
@@ -57,9 +80,10 @@ def summary_answer(library: Library, domain: int | None, task: str | None, answe
         if not sections:
             return f"The notes have no sections for task statement {task}."
         lines = [f"**Task {task}: {TASKS.get(task, '')}**".replace(": **", "**")]
-        for info in sections[:PER_TASK]:
-            lines.append(f"- **{info.title}**: {gist(info)} [{answer.cite(info.id)}]")
-        rest = [s.title for s in sections[PER_TASK:]]
+        shown, rest_sections = outline(sections, PER_TASK)
+        for info in shown:
+            lines.append(f"- **{info.title}**: {gist(info, 16)} [{answer.cite(info.id)}]")
+        rest = [s.title for s in rest_sections]
         if rest:
             more = f" and {len(rest) - 2 * NAMED} more" if len(rest) > 2 * NAMED else ""
             lines.append(f"\nAlso in {task}: {', '.join(rest[: 2 * NAMED])}{more}.")
@@ -67,11 +91,11 @@ def summary_answer(library: Library, domain: int | None, task: str | None, answe
     assert domain is not None
     lines = [f"**Domain {domain}: {DOMAINS[domain]}**"]
     for key in sorted(t for t in by_task if t.startswith(f"{domain}.")):
-        sections = by_task[key]
         lines.append(f"\n**{key} {TASKS.get(key, '')}**".rstrip())
-        for info in sections[:PER_TASK_IN_DOMAIN]:
-            lines.append(f"- **{info.title}**: {gist(info, 14)} [{answer.cite(info.id)}]")
-        rest = [s.title for s in sections[PER_TASK_IN_DOMAIN:]]
+        shown, rest_sections = outline(by_task[key], PER_TASK_IN_DOMAIN)
+        for info in shown:
+            lines.append(f"- **{info.title}**: {gist(info, 10)} [{answer.cite(info.id)}]")
+        rest = [s.title for s in rest_sections]
         if rest:
             more = f" and {len(rest) - NAMED} more" if len(rest) > NAMED else ""
             lines.append(f"- Also: {', '.join(rest[:NAMED])}{more}")

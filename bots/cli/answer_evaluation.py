@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 ANSWERS_DIR = Path(__file__).resolve().parents[2] / "knowledge" / "eval" / "answers"
-DEFAULT_SETS = ("dev.jsonl", "heldout.jsonl")
+DEFAULT_SETS = ("dev.jsonl", "heldout.jsonl", "dev2.jsonl")
 _EMPHASIS = re.compile(r"(\*\*|__|`)")
 
 
@@ -100,7 +100,9 @@ def load_answer_set(paths: list[Path] | None) -> list[AnswerCase]:
             if line.strip():
                 row = json.loads(line)
                 row.setdefault("id", f"{path.stem}-{number}")
-                cases.append(AnswerCase.model_validate({**row, "dataset": path.stem}))
+                # a set may mark its own held-out part ("split": "held"); it is reported apart
+                label = f"{path.stem}-held" if row.get("split") == "held" else path.stem
+                cases.append(AnswerCase.model_validate({**row, "dataset": label}))
     return cases
 
 

@@ -53,15 +53,9 @@ def chat(
     user: Annotated[str, typer.Option(help="Your user id (progress is kept per user).")] = "local",
 ) -> None:
     """Chat in the terminal through the full graph (the main job)."""
-    from bots.cli.chat import chat_loop
+    from bots.cli.chat import run_chat
 
-    rt = runtime()
-
-    async def run() -> None:
-        async with rt.conversations() as service:
-            await chat_loop(service, console, rt.settings.data_dir, user)
-
-    asyncio.run(run())
+    asyncio.run(run_chat(runtime(), console, user))
 
 
 @app.command()

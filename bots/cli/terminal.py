@@ -126,8 +126,10 @@ def print_reply(console: Console, reply: Reply, prefix: str = "") -> None:
     def beside(text: str, style: str) -> None:  # under the reply, wrapped lines indented too
         console.print(Padding(Text(text, style=style), (0, 0, 0, len(prefix))))
 
-    if reply.citations:
-        beside("  ".join(f"[{c.n}] {c.title}" for c in reply.citations), "dim")
+    # quiz feedback already lists its citations inline, right after the explanation they belong to
+    cited = [c for c in reply.citations if f"[{c.n}] {c.title}" not in reply.text]
+    if cited:
+        beside("  ".join(f"[{c.n}] {c.title}" for c in cited), "dim")
     if reply.choices:
         beside(choice_line(reply), "cyan")
     if reply.notice:

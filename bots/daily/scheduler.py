@@ -93,7 +93,10 @@ def missing_poster_text(schedule: ChannelSchedule) -> str:
         else f"no poster for platform {schedule.platform!r}"
     )
     if schedule.source == "manual":
-        text += f"; note that {schedule.channel} has no daily schedule either (say `admin daily here 09:00` in it, or add it to AIFBOT_CONFIG)"
+        text += (
+            f"; note that {schedule.channel} has no daily schedule either "
+            "(say `admin daily here 09:00` in it, or add it to AIFBOT_CONFIG)"
+        )
     return text
 
 

@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 RATE_LIMIT_RETRIES = 3  # 429s are retried after Slack's Retry-After, this many times
 WEB_API_TIMEOUT_S = 30.0  # the SDK's own default
-SHUTDOWN_GRACE_S = 10.0  # how long close() lets answers in progress finish
+SHUTDOWN_GRACE_S = 5.0  # how long close() lets answers in progress finish
 
 
 def make_client(settings: Settings, session: aiohttp.ClientSession | None = None) -> AsyncWebClient:

@@ -9,7 +9,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from bots.startup.settings import Settings
 from knowledge.embeddings.base import Embedder
@@ -48,6 +48,29 @@ def make_embedder(settings: Settings, threads: int | None = None) -> Embedder:
     return MiniLMEmbedder(cache_dir=settings.model_cache_dir, threads=threads)
 
 
+T = TypeVar("T")
+
+
+class _Deferred:
+    """Stands in for a service until its first attribute is read, then builds it (once)."""
+
+    def __init__(self, build: Callable[[], Any]) -> None:
+        self._build = build
+        self._lock = threading.Lock()
+        self._value: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._value is None:
+            with self._lock:
+                if self._value is None:
+                    self._value = self._build()
+        return getattr(self._value, name)
+
+
+def deferred(build: Callable[[], T]) -> T:
+    return cast(T, _Deferred(build))
+
+
 class Runtime:
     """Lazily built, shared parts of a running aifbot process."""
 
@@ -73,7 +96,11 @@ class Runtime:
         """Build everything a turn needs (model, index, router, guardrail, stores) before taking
         traffic; raises PreparationCancelled soon after `stop_preparing()`."""
         with cancellable(self.stopping):
+            self.bank, self.quiz  # noqa: B018 - built now, so no turn waits for them
             self.agent_context()
+            from agents.tutor.library import library_for
+
+            library_for(self.index)  # the notes parsed once, before the first tutor turn
 
     def stop_preparing(self) -> None:
         self.stopping.set()
@@ -217,13 +244,18 @@ class Runtime:
     def agent_context(self) -> AgentContext:
         from agents.context import AgentContext
 
+        # the quiz's question bank and the banking demo's stores serve only some turns: unless
+        # `prepare()` built them already (servers, chat), they are built at their first use, so a
+        # one-off `aifbot ask` about a service doesn't parse the whole question bank
+        bank = self.__dict__.get("bank") or deferred(lambda: self.bank)
+        quiz = self.__dict__.get("quiz") or deferred(lambda: self.quiz)
         return AgentContext(
             retriever=self.retriever,
             classifier=self.classifier,
             chat_model=self.chat_model,
             guardrail=self.guardrail,
-            bank=self.bank,
-            quiz=self.quiz,
+            bank=bank,
+            quiz=quiz,
         )
 
     def prepare_grounding(self) -> None:

@@ -121,6 +121,10 @@ async def serve(runtime: Runtime, platform: Platform, http: bool, host: str, por
     from bots.daily.scheduler import DailyScheduler
 
     check_tokens(runtime, platform, http)
+    if platform in ("slack", "all"):  # a token Slack refuses: one line now, not after the models load
+        from bots.slack.startup import check_slack
+
+        await check_slack(runtime.settings, http=http)
     shutdown = Shutdown(runtime)
     shutdown.install()
     # the models and the index are built on a worker thread, so a stop is heard at any moment
@@ -147,7 +151,8 @@ async def serve(runtime: Runtime, platform: Platform, http: bool, host: str, por
             closers.append(slack.close)
             if http:
                 slack.mount(app)
-            runners.append(asyncio.create_task(slack.run(http=http), name="slack"))  # checks tokens, watches them
+            # checks the tokens with Slack, then watches them (a revoked one stops serve)
+            runners.append(asyncio.create_task(slack.run(http=http), name="slack"))
             checks["slack"] = slack.ready  # Socket Mode connected (and the tokens accepted)
         if platform in ("discord", "all"):
             from bots.discord import DiscordAdapter
@@ -191,6 +196,10 @@ async def serve(runtime: Runtime, platform: Platform, http: bool, host: str, por
             await web.cleanup()
         if fatal is not None:
             raise fatal
+    # the gateway closed the async pools; the progress and audit stores' sync pools close too
+    from tools.state.engine import dispose_engines
+
+    await asyncio.to_thread(dispose_engines)
     log.info("stopped cleanly")
 
 

@@ -100,3 +100,31 @@ def test_masks_and_the_notice() -> None:
     notice = masked_notice([m.type for m in matches])
     assert notice is not None and "a card number and a phone number" in notice
     assert masked_notice([]) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("kannst du mich unter 0176 98765432 zurückrufen?", "0176 98765432"),
+        ("mon portable : 07 98 76 54 32, merci", "07 98 76 54 32"),
+        ("le bureau, c'est le 04.78.12.34.56", "04.78.12.34.56"),
+        ("reach me at 0412 345 678 after six", "0412 345 678"),
+        ("mi numero è 0331 8765432", "0331 8765432"),
+    ],
+)
+def test_national_phone_numbers_without_a_country_code(text: str, number: str) -> None:
+    assert [text[m.start : m.end] for m in find_pii(text) if m.type == "PHONE"] == [number]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my parcel tracking number is 0698 7654 3210, where is it?",
+        "the shipment 0176 98765432 left the depot",
+        "open port 8443 and port 22 on the security group",
+        "order 0331 8765432 was charged twice",
+        "release 04.78.12.34 notes",
+    ],
+)
+def test_numbers_that_name_something_else_are_not_phones(text: str) -> None:
+    assert [m.type for m in find_pii(text)] == []

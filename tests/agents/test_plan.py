@@ -69,3 +69,14 @@ def test_one_measure_of_weakness() -> None:
     assert [w.task for w in weakest(TASKS, accuracy, 2)] == ["3.1", "5.1"]
     untried = [r for r in rows if r.answered == 0]
     assert all(r.score == 0.5 for r in untried)
+
+
+def test_the_reminder_only_when_asked_for_and_before_the_exam() -> None:
+    from agents.quizmaster.plan import due_reminder
+
+    plan = build_plan(TODAY + timedelta(days=10), TODAY, list(TASKS), {}, [])
+    assert due_reminder({"study_plan": plan}, TODAY) is None
+    plan.reminder = True
+    assert "exam in 10 days" in (due_reminder({"study_plan": plan}, TODAY) or "")
+    assert due_reminder({"study_plan": plan}, TODAY + timedelta(days=10)) is None
+    assert due_reminder({}, TODAY) is None

@@ -59,7 +59,7 @@ def test_recent_answers_are_those_of_the_window(services: QuizServices) -> None:
 
 
 class _NoRetrieval:
-    class retriever:  # noqa: N801 - stands in for the context's attribute
+    class retriever:  # stands in for the context's attribute
         @staticmethod
         def search(*_a, **_k):  # type: ignore[no-untyped-def]
             raise AssertionError("no topic in these requests")
@@ -75,7 +75,7 @@ class _NoRetrieval:
     ],
 )
 def test_filters_in_plain_words_combine(services: QuizServices, text: str, kinds: set, extra) -> None:
-    chosen, label = choose(text, services, _NoRetrieval(), None)  # type: ignore[arg-type]
+    chosen, _ = choose(text, services, _NoRetrieval(), None)  # type: ignore[arg-type]
     assert chosen and {q.type for q in chosen} == kinds
     if extra == "hard":
         assert {q.difficulty for q in chosen} == {"hard"}

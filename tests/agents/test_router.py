@@ -62,7 +62,9 @@ def test_every_notes_topic_becomes_a_tutor_example() -> None:
         ("B", RouteDecision(route="help", confidence=0.9), True),
         ("a and c", RouteDecision(route="tutor", confidence=0.9), True),
         ("stop", RouteDecision(route="help", confidence=1.0), True),
-        ("what is retrieval augmented generation?", RouteDecision(route="tutor", confidence=0.9), False),
+        # a side question mid-quiz stays with the quizmaster, which answers it and asks again
+        ("what is retrieval augmented generation?", RouteDecision(route="tutor", confidence=0.9), True),
+        ("check the status of account 5555", RouteDecision(route="banking", confidence=0.9), False),
         (
             "explain the difference between RAG and fine tuning",
             RouteDecision(route="tutor", confidence=0.5),

@@ -37,6 +37,34 @@ def test_study_requests_go_to_the_tutor(text: str) -> None:
     assert rule_route(text) == "tutor"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "give me a quick rundown of domain 1",
+        "domain 4 in a nutshell?",
+        "what should I know for task 2.3",
+        "what topics are in task 4.2",
+        "A bank needs to mask customer phone numbers and emails in model responses. What should it use?",
+        "A lender wants human reviewers to check low-confidence loan predictions. Which AWS service?",
+    ],
+)
+def test_summaries_and_scenarios_however_phrased_go_to_the_tutor(text: str) -> None:
+    assert rule_route(text) == "tutor"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "quiz me on domain 1",
+        "give me practice questions for task 2.3",
+        "what is my score in domain 4",
+        "my bank account number 123456 is pending",
+    ],
+)
+def test_the_summary_and_scenario_rules_leave_quizzes_and_accounts_alone(text: str) -> None:
+    assert rule_route(text) != "tutor"
+
+
 @pytest.mark.parametrize("text", ["what is a quiz in ground truth labeling?", "summarize my progress"])
 def test_the_new_rules_stay_narrow(text: str) -> None:
     assert rule_route(text) is None

@@ -73,6 +73,37 @@ async def test_a_summary_is_an_outline_of_section_leads(send: Send) -> None:
     assert len(reply.citations) >= 8 and "[8]" in reply.text
 
 
+async def test_a_scenario_stem_with_two_options_in_it_is_still_a_scenario(send: Send) -> None:
+    # "positive or negative" is what the team wants to know, not two services to compare
+    text = "A support team wants to know whether customer emails are positive or negative. Which AWS service?"
+    assert classify(text).intent == "scenario"
+    reply, _ = await send(text)
+    assert reply.citations[0].section == "amazon-comprehend"
+
+
+async def test_how_prefers_the_section_whose_heading_names_the_subject(send: Send) -> None:
+    # "transformers" shares a stem with "AWS Transform", whose section has a how-it-works part
+    reply, _ = await send("how do transformers work")
+    assert "transformers" in reply.citations[0].section
+    assert "attention" in reply.text.lower()
+
+
+async def test_a_scenario_answer_is_not_the_service_its_stem_names(send: Send) -> None:
+    reply, _ = await send(
+        "A company wants a record of who called the Bedrock API and when. Which AWS service?"
+    )
+    assert reply.citations[0].section != "amazon-bedrock"
+
+
+async def test_a_domain_outline_leads_each_task_with_its_main_topics(send: Send) -> None:
+    # sections come in the notes' order, each note file's main topic first, not alphabetically
+    reply, _ = await send("give me a quick rundown of domain 1")
+    assert reply.route == "tutor"
+    assert "- **ML development lifecycle (ML pipeline)**:" in reply.text
+    assert "- **Accuracy (classification metric)**:" not in reply.text
+    assert "**Artificial intelligence (AI)**: Artificial intelligence (AI) is" in reply.text
+
+
 async def test_a_topic_outside_the_notes_gets_an_honest_reply(send: Send) -> None:
     reply, _ = await send("how does AWS Ground Station schedule satellite contacts?")
     assert reply.route == "tutor"

@@ -53,6 +53,20 @@ def test_the_independent_format_loads(tmp_path: Path) -> None:
     assert (case.id, case.conversation, case.dataset) == ("i1", "c1", "independent")
 
 
+def test_a_sets_own_held_out_part_is_reported_apart(tmp_path: Path) -> None:
+    rows = [
+        {"id": "a", "text": "bedrock?", "key_facts": [["bedrock"]], "split": "held"},
+        {"id": "b", "text": "bedrock?", "key_facts": [["bedrock"]], "split": "tune"},
+    ]
+    path = tmp_path / "dev2.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    assert [c.dataset for c in load_answer_set([path])] == ["dev2-held", "dev2"]
+
+
+def test_the_default_sets_include_dev2() -> None:
+    assert "dev2" in {c.dataset for c in load_answer_set(None)}
+
+
 async def test_a_set_runs_through_the_graph_with_follow_ups(
     tmp_path: Path, agent_context: AgentContext
 ) -> None:

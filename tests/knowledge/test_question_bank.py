@@ -21,7 +21,7 @@ def bank() -> list[Question]:
 
 def test_size_and_domain_weights(bank: list[Question]) -> None:
     stats = bank_stats(bank)
-    assert stats.total >= 300
+    assert stats.total >= 380  # issue 19 asks for 520; grown from 324 so far
     for domain, weight in WEIGHTS.items():
         share = 100 * stats.by_domain[domain] / stats.total
         assert abs(share - weight) <= 3, (domain, share)
@@ -29,7 +29,7 @@ def test_size_and_domain_weights(bank: list[Question]) -> None:
 
 def test_every_task_statement_and_format(bank: list[Question]) -> None:
     stats = bank_stats(bank)
-    assert all(stats.by_task[task] >= 8 for task in TASKS), stats.by_task
+    assert all(stats.by_task[task] >= 25 for task in TASKS), stats.by_task
     assert stats.by_type["multiple"] >= 25
     assert stats.by_type["ordering"] >= 12 and stats.by_type["matching"] >= 12
     assert stats.scenario_share >= 0.5

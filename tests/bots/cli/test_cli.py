@@ -487,11 +487,26 @@ def test_daily_preview_and_a_post_without_a_platform(tmp_path: Path, monkeypatch
 def long_pdf(path: Path, pages: int) -> Path:
     """A plain PDF of `pages` pages of text (Helvetica, uncompressed), written by hand: enough for
     pypdf to read, with no PDF writer installed."""
-    words = "Amazon Bedrock offers foundation models through one API with guardrails and agents".split()
+    words = [
+        "Amazon",
+        "Bedrock",
+        "offers",
+        "foundation",
+        "models",
+        "through",
+        "one",
+        "API",
+        "with",
+        "guardrails",
+        "and",
+        "agents",
+    ]
     objects = ["<< /Type /Catalog /Pages 2 0 R >>", ""]  # the page tree is filled in below
     kids = []
     for page in range(pages):
-        lines = [" ".join(words[(page + n) % len(words) :] + words[: (page + n) % len(words)]) for n in range(40)]
+        lines = [
+            " ".join(words[(page + n) % len(words) :] + words[: (page + n) % len(words)]) for n in range(40)
+        ]
         text = "".join(f"({line} page {page} line {n}.) Tj T* " for n, line in enumerate(lines))
         stream = f"BT /F1 10 Tf 12 TL 40 800 Td {text}ET"
         objects.append(f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream")

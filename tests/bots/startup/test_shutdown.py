@@ -64,7 +64,9 @@ class Replica:
             if text in self.said():
                 return
             if self.process.poll() is not None:
-                raise AssertionError(f"exited ({self.process.returncode}) before {text!r}: {self.said()[-3000:]}")
+                raise AssertionError(
+                    f"exited ({self.process.returncode}) before {text!r}: {self.said()[-3000:]}"
+                )
             await asyncio.sleep(0.02)
         raise AssertionError(f"never logged {text!r}: {self.said()[-3000:]}")
 
@@ -123,17 +125,17 @@ async def test_sigterm_at_each_moment_of_a_first_start_exits_cleanly_within_10_s
     # 1. building the embedding model and opening the stores
     first = Replica(data_dir, slack, next(logs))
     await first.wait_for_log("preparing the models and the notes index")
-    took['first'] = await first.assert_clean_stop()
+    took["first"] = await first.assert_clean_stop()
 
     # 2. in the middle of the first index build
     indexing = Replica(data_dir, slack, next(logs))
     await indexing.wait_for_log("indexing the notes: 256 of")  # one batch written
-    took['indexing'] = await indexing.assert_clean_stop()
+    took["indexing"] = await indexing.assert_clean_stop()
 
     # 3. serving, with the grounding check's vectors still being computed in the background
     serving = Replica(data_dir, slack, next(logs))
     await serving.wait_for_log("aifbot serving")
-    took['serving'] = await serving.assert_clean_stop()
+    took["serving"] = await serving.assert_clean_stop()
     assert "stopped cleanly" in serving.said()
 
     # 4. a turn in progress when the stop comes is answered before the process exits
@@ -148,7 +150,7 @@ async def test_sigterm_at_each_moment_of_a_first_start_exits_cleanly_within_10_s
             headers=sign(body) | {"Content-Type": "application/json"},
         ) as response:
             assert response.status == 200
-    took['answering'] = await answering.assert_clean_stop()
+    took["answering"] = await answering.assert_clean_stop()
     assert slack.made("chat.postMessage", thread_ts=event["event"]["ts"]), slack.dumped()
     assert "stopped cleanly" in answering.said()
 
