@@ -1,10 +1,14 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+import dataclasses
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
+from botocore.config import Config
+from botocore.stub import Stubber
 from langchain_core.messages import HumanMessage
 
 from agents.checkpoints import sqlite_checkpointer
@@ -38,3 +42,43 @@ async def send(checkpoint_file: Path, agent_context: AgentContext) -> AsyncItera
             return state["reply"], state
 
         yield turn
+
+
+@pytest.fixture
+def bedrock(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, Stubber]]:
+    """A real bedrock-runtime client with botocore's Stubber as the service."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    client = boto3.client(
+        "bedrock-runtime", region_name="us-east-1", config=Config(retries={"max_attempts": 1})
+    )
+    with Stubber(client) as stubber:
+        yield client, stubber
+        stubber.assert_no_pending_responses()
+
+
+def bedrock_context(agent_context: AgentContext, client: object, **settings: Any) -> AgentContext:
+    """The agent context with the project's Bedrock chat model on `client`."""
+    from bots.startup.models import make_chat_model
+    from bots.startup.settings import Settings
+
+    model = make_chat_model(
+        Settings(llm="bedrock", bedrock={"model_id": "amazon.nova-lite-v1:0"}, **settings),
+        bedrock_client=client,
+    )
+    return dataclasses.replace(agent_context, chat_model=model)
+
+
+def converse_response(text: str, input_tokens: int = 800, output_tokens: int = 12) -> dict[str, Any]:
+    """A Converse reply as Bedrock sends it; a fresh dict each call, because langchain-aws mutates
+    the response it gets."""
+    return {
+        "output": {"message": {"role": "assistant", "content": [{"text": text}]}},
+        "stopReason": "end_turn",
+        "usage": {
+            "inputTokens": input_tokens,
+            "outputTokens": output_tokens,
+            "totalTokens": input_tokens + output_tokens,
+        },
+        "metrics": {"latencyMs": 300},
+    }

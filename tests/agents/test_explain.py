@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 
-import boto3
-import pytest
-from botocore.config import Config
-from botocore.stub import ANY, Stubber
+from botocore.stub import ANY
 from langchain_core.messages import AIMessage
 
 from agents.context import AgentContext
@@ -16,7 +12,7 @@ from agents.tutor import explainer_prompts as say
 from agents.tutor.explainer import explain, explain_offline
 from agents.tutor.mcq import parse_pasted_question
 from knowledge.retriever import HybridRetriever
-from tests.agents.conftest import Send
+from tests.agents.conftest import Send, bedrock_context, converse_response
 from tests.fakes import ScriptedModel
 
 SPEECH = """Which AWS service should a call center use to turn recorded customer calls into text?
@@ -161,46 +157,14 @@ async def test_model_disagreeing_makes_it_unsure(agent_context: AgentContext) ->
     assert explained.picks == ["A"] and explained.confidence == "unsure"
 
 
-@pytest.fixture
-def bedrock(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    client = boto3.client(
-        "bedrock-runtime", region_name="us-east-1", config=Config(retries={"max_attempts": 1})
-    )
-    with Stubber(client) as stubber:
-        yield client, stubber
-        stubber.assert_no_pending_responses()
-
-
-def bedrock_context(agent_context: AgentContext, client: object) -> AgentContext:
-    from bots.startup.models import make_chat_model
-    from bots.startup.settings import Settings
-
-    model = make_chat_model(
-        Settings(llm="bedrock", bedrock={"model_id": "amazon.nova-lite-v1:0"}), bedrock_client=client
-    )
-    return dataclasses.replace(agent_context, chat_model=model)
-
-
-CONVERSE = {
-    "output": {
-        "message": {
-            "role": "assistant",
-            "content": [{"text": "Answer: C\nTranscribe is speech to text [3]."}],
-        }
-    },
-    "stopReason": "end_turn",
-    "usage": {"inputTokens": 900, "outputTokens": 14, "totalTokens": 914},
-    "metrics": {"latencyMs": 300},
-}
+CONVERSE_TEXT = "Answer: C\nTranscribe is speech to text [3]."
 
 
 async def test_bedrock_converse_explains(agent_context: AgentContext, bedrock) -> None:
     client, stubber = bedrock
     stubber.add_response(
         "converse",
-        copy.deepcopy(CONVERSE),
+        converse_response(CONVERSE_TEXT, input_tokens=900, output_tokens=14),
         {"modelId": "amazon.nova-lite-v1:0", "messages": ANY, "system": ANY, "inferenceConfig": ANY},
     )
     explained, notice = await explain(SPEECH, bedrock_context(agent_context, client))

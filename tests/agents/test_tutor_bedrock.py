@@ -2,60 +2,22 @@
 
 from __future__ import annotations
 
-import copy
-import dataclasses
-from collections.abc import Iterator
-
-import boto3
-import pytest
-from botocore.config import Config
-from botocore.stub import ANY, Stubber
+from botocore.stub import ANY
 
 from agents.context import AgentContext
 from agents.tutor.prompts import MODEL_FAILED_NOTICE
 from bots.startup.models import make_chat_model
 from bots.startup.settings import Settings
-from tests.agents.conftest import Send
+from tests.agents.conftest import Send, bedrock_context, converse_response
 
-CONVERSE_OK = {
-    "output": {
-        "message": {
-            "role": "assistant",
-            "content": [{"text": "Amazon Transcribe converts speech to text [1]."}],
-        }
-    },
-    "stopReason": "end_turn",
-    "usage": {"inputTokens": 812, "outputTokens": 12, "totalTokens": 824},
-    "metrics": {"latencyMs": 420},
-}
-
-
-@pytest.fixture
-def bedrock(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[object, Stubber]]:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    client = boto3.client(
-        "bedrock-runtime", region_name="us-east-1", config=Config(retries={"max_attempts": 1})
-    )
-    with Stubber(client) as stubber:
-        yield client, stubber
-        stubber.assert_no_pending_responses()
-
-
-def bedrock_context(agent_context: AgentContext, client: object, **settings: str) -> AgentContext:
-    model = make_chat_model(
-        Settings(llm="bedrock", bedrock={"model_id": "amazon.nova-lite-v1:0"}, **settings),
-        bedrock_client=client,
-    )
-    return dataclasses.replace(agent_context, chat_model=model)
+CONVERSE_TEXT = "Amazon Transcribe converts speech to text [1]."
 
 
 async def test_tutor_answers_through_converse(send: Send, agent_context: AgentContext, bedrock) -> None:
     client, stubber = bedrock
-    # langchain-aws mutates the response it gets, so the stub gets its own copy
     stubber.add_response(
         "converse",
-        copy.deepcopy(CONVERSE_OK),
+        converse_response(CONVERSE_TEXT),
         {"modelId": "amazon.nova-lite-v1:0", "messages": ANY, "system": ANY, "inferenceConfig": ANY},
     )
     reply, _ = await send("what does Amazon Transcribe do?", context=bedrock_context(agent_context, client))
@@ -68,7 +30,7 @@ async def test_guardrail_settings_reach_converse(send: Send, agent_context: Agen
     client, stubber = bedrock
     stubber.add_response(
         "converse",
-        copy.deepcopy(CONVERSE_OK),
+        converse_response(CONVERSE_TEXT),
         {
             "modelId": "amazon.nova-lite-v1:0",
             "messages": ANY,
@@ -109,7 +71,7 @@ async def test_converse_gets_the_structured_evidence(
     client.meta.events.register(
         "provide-client-params.bedrock-runtime.Converse", lambda params, **_: sent.append(params)
     )
-    response = copy.deepcopy(CONVERSE_OK)
+    response = converse_response(CONVERSE_TEXT)
     response["output"]["message"]["content"] = [{"text": "Inspector scans for vulnerabilities [2]."}]
     stubber.add_response(
         "converse",
