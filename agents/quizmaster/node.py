@@ -363,7 +363,7 @@ def _is_request(text: str) -> bool:
     named = [name for name, pattern in _REQUESTS.items() if pattern.search(text)]
     # "review" alone is also a mock-exam word and "progress" may be part of a side question
     return (bool(named) and len(text.split()) <= 8 and not side.is_side_question(text)) or bool(
-        _PLAN_SHOW.search(text) or PLAN_REQUEST.search(text)
+        _PLAN_SHOW.search(text) or PLAN_REQUEST.search(text) or _REMIND.search(text)
     )
 
 
@@ -374,6 +374,7 @@ async def _plan_turn(text: str, services: QuizServices, state: State, session: Q
         if plan is None:
             return _plain(say.PLAN_FIRST, session)
         plan = plan.model_copy(update={"reminder": not _REMIND_OFF.search(text)})
+        await asyncio.to_thread(services.save_plan, user.platform, user.id, plan)
         return _plain(say.REMINDER_ON if plan.reminder else say.REMINDER_OFF, session, study_plan=plan)
     when = exam_date(text, today)
     if when is None:
@@ -389,6 +390,8 @@ async def _plan_turn(text: str, services: QuizServices, state: State, session: Q
     plan = build_plan(when, today, tasks, accuracy, due, budget(text))
     if state.get("study_plan") is not None:
         plan.reminder = state["study_plan"].reminder  # type: ignore[union-attr]
+    # saved for the reminder DM and the terminal's start, which run outside this conversation
+    await asyncio.to_thread(services.save_plan, user.platform, user.id, plan)
     return _plain(plan_text(plan, today), session, study_plan=plan)
 
 

@@ -213,3 +213,19 @@ def due_reminder(values: Mapping[str, object], today: date) -> str | None:
     if not isinstance(plan, StudyPlan) or not plan.reminder or plan.exam <= today:
         return None
     return reminder_text(plan, today)
+
+
+def stored_reminder(
+    plan: Mapping[str, object] | StudyPlan, reminder: bool, today: date, done_today: int = 0
+) -> str | None:
+    """The reminder for a plan as saved by the plan store (the scheduler's DM, the terminal's
+    start): None when opted out, on or after the exam day, or when the saved plan is unreadable."""
+    if not reminder:
+        return None
+    try:
+        study = plan if isinstance(plan, StudyPlan) else StudyPlan.model_validate(plan)
+    except ValueError:  # a plan saved by an older version: no reminder rather than a crash
+        return None
+    if study.exam <= today:
+        return None
+    return reminder_text(study, today, done_today)

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import re
+import sqlite3
 import uuid
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +24,37 @@ WELCOME = (
     "Ask a question, or type [cyan]/help[/]. [dim]/new[/] starts over, [dim]/quit[/] leaves."
 )
 COMMANDS = {"/new": "start a fresh conversation", "/help": "show this list", "/quit": "leave"}
+
+
+def startup_reminder(database: str | Path | None, user: str, today: date) -> str | None:
+    """The study plan's daily reminder for the terminal user, when they opted in: read from the
+    SQLite state file with the standard library, because SQLAlchemy alone takes ~0.5 s to import
+    and the prompt must show within a second. A server database (a URL) is not read here, and any
+    problem (no file, an older schema, a bad row) means no reminder rather than no chat."""
+    if isinstance(database, str) and database.startswith("sqlite:///"):
+        database = Path(database.removeprefix("sqlite:///"))
+    if not isinstance(database, Path) or not database.is_file():
+        return None
+    try:
+        with contextlib.closing(sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True)) as db:
+            row = db.execute(
+                "SELECT plan, reminder, exam FROM study_plans WHERE platform = 'terminal' AND user_id = ?",
+                (user,),
+            ).fetchone()
+            if row is None or not row[1] or date.fromisoformat(str(row[2])[:10]) <= today:
+                return None  # the usual case costs no import at all
+            done = db.execute(
+                "SELECT count(*) FROM attempts WHERE platform = 'terminal' AND user = ? AND day = ?",
+                (user, today.isoformat()),
+            ).fetchone()[0]
+    except (sqlite3.Error, ValueError):
+        return None
+    from agents.quizmaster.plan import stored_reminder  # pydantic and the plan: ~0.1 s, opted-in only
+
+    try:
+        return stored_reminder(json.loads(row[0]), True, today, int(done))
+    except ValueError:
+        return None
 
 
 def session_file(data_dir: Path) -> Path:
@@ -45,10 +80,12 @@ async def run_chat(runtime: Runtime, console: Console, user: str) -> None:
         await asyncio.to_thread(runtime.prepare)
         return await stack.enter_async_context(runtime.conversations())
 
+    # a stand-in runtime (tests) may have no state database
+    reminder = startup_reminder(getattr(runtime, "database", None), user, datetime.now(UTC).date())
     async with contextlib.AsyncExitStack() as stack:
         service = asyncio.create_task(open_service(stack), name="prepare")
         try:
-            await chat_loop(service, console, runtime.settings.data_dir, user)
+            await chat_loop(service, console, runtime.settings.data_dir, user, reminder=reminder)
         finally:
             if not service.done():  # left before it was ready: the preparation stops between batches
                 runtime.stop_preparing()
@@ -63,9 +100,13 @@ async def chat_loop(
     console: Console,
     data_dir: Path,
     user: str,
+    reminder: str | None = None,
 ) -> None:
-    """The conversation; `service` may still be loading (a future), then the first turn waits."""
+    """The conversation; `service` may still be loading (a future), then the first turn waits.
+    `reminder` is the study plan's daily reminder, shown under the welcome."""
     console.print(WELCOME)
+    if reminder:  # its *emphasis* as rich italics: the markdown renderer loads with the graph
+        console.print(re.sub(r"\*([^*\n]+)\*", r"[italic]\1[/]", escape(reminder)))
     session = current_session(data_dir)
     while True:
         try:

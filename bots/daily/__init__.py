@@ -23,5 +23,15 @@ class ChannelPoster(Protocol):
         ...
 
 
+class DirectPoster(Protocol):
+    """Sends a direct message to a user (the study plan's reminder); posters that can, do."""
+
+    platform: str
+
+    async def direct(self, user: str, reply: Reply) -> str:
+        """DM `reply` to the user id; returns the message id. Raises on failure."""
+        ...
+
+
 # A click on a daily question's answer: (who, button value) → the private feedback text.
 DailyAnswerHandler = Callable[[UserRef, str], Awaitable[str]]

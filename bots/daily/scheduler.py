@@ -4,7 +4,13 @@ APScheduler wakes it: one CronTrigger per channel (in the channel's time zone) a
 a tick every minute that re-reads the schedules (file + admin settings), catches up posts missed
 during downtime, retries failed ones and posts due reveals. Triggers fire on every replica; the
 claim row in the shared database (unique platform + channel + day, inserted before posting) makes
-each post happen once."""
+each post happen once.
+
+The same tick DMs the study plan's daily reminder to each opted-in learner, once a day from their
+hour (09:00 UTC unless set otherwise in the plan store; a learner's hour, not any channel's
+schedule, since a learner may be in several channels or none), until the exam day. A learner's day
+is claimed in the database before the DM, so replicas send it once; a failed DM hands the day back
+and is retried on a later tick, after a backoff."""
 
 from __future__ import annotations
 
@@ -24,10 +30,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from agents.quizmaster import daily as say
 from agents.quizmaster.daily import PastPost, SectionIndex, TaskTally
 from agents.quizmaster.grading import AnswerError, grade, parse
+from agents.quizmaster.plan import stored_reminder
 from agents.quizmaster.services import QuizServices
 from agents.reply import AnswerForm, Choice, Reply
 from agents.state import UserRef
-from bots.daily import DAILY_PREFIX, ChannelPoster
+from bots.daily import DAILY_PREFIX, ChannelPoster, DirectPoster
 from bots.daily.config import DailyConfigError, load_daily_config, merge
 from bots.daily.schedule import ChannelSchedule
 from knowledge.question_bank import Question
@@ -35,6 +42,7 @@ from tools.metrics import METRICS
 from tools.progress import Attempt
 from tools.state import StateStore
 from tools.state.daily import PUBLISHED, DailyPost, DailyStore
+from tools.state.plans import SavedPlan
 
 if TYPE_CHECKING:
     from bots.startup.runtime import Runtime
@@ -135,6 +143,8 @@ class DailyScheduler:
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._done: set[tuple[str, date]] = set()  # posts known to be out: no database read each tick
         self._missed: set[tuple[str, date]] = set()  # misses already logged
+        # failed reminder DMs of the day: (platform, user) → (day, attempts, not before)
+        self._dm_failures: dict[tuple[str, str], tuple[date, int, datetime]] = {}
 
     @classmethod
     def from_runtime(
@@ -181,6 +191,10 @@ class DailyScheduler:
             self._aps.shutdown(wait=False)
         self._aps = None
         self._jobs.clear()
+
+    def stop(self) -> None:
+        """The same as `shutdown` (the name the startup code uses)."""
+        self.shutdown()
 
     @staticmethod
     def job_id(schedule: ChannelSchedule) -> str:
@@ -254,6 +268,12 @@ class DailyScheduler:
             log.error("daily reveals skipped this minute: %s", type(exc).__name__)
         except Exception:
             log.exception("daily reveals failed")
+        try:
+            await self.remind_due(now)
+        except (SQLAlchemyError, OSError) as exc:
+            log.error("study plan reminders skipped this minute: %s", type(exc).__name__)
+        except Exception:
+            log.exception("study plan reminders failed")
         for schedule in schedules.values():
             if schedule.platform in self.posters:
                 await self.check(schedule, now)
@@ -598,6 +618,62 @@ class DailyScheduler:
         return self.schedules.get(key) or ChannelSchedule(
             platform=post.platform, channel=post.channel, time="00:00", source="manual"
         )
+
+    # -- study plan reminders (DMs) ---------------------------------------------------------------
+    def _direct(self, platform: str) -> DirectPoster | None:
+        poster = self.posters.get(platform)
+        return poster if callable(getattr(poster, "direct", None)) else None  # type: ignore[return-value]
+
+    async def remind_due(self, now: datetime) -> int:
+        """DM today's reminder to every opted-in learner whose hour has come; the number sent."""
+        platforms = [p for p in self.posters if self._direct(p) is not None]
+        if not platforms:
+            return 0
+        due = await asyncio.to_thread(self.quiz.plan_store.due, now, platforms)
+        sent = 0
+        for saved in due:
+            sent += await self._remind(saved, now)
+        return sent
+
+    async def _remind(self, saved: SavedPlan, now: datetime) -> bool:
+        today, key = now.astimezone(UTC).date(), (saved.platform, saved.user_id)
+        failure = self._dm_failures.get(key)
+        if failure is not None and failure[0] == today and now < failure[2]:
+            return False  # a failed DM waits for its backoff
+        poster = self._direct(saved.platform)
+        done = await asyncio.to_thread(self._done_today, saved.platform, saved.user_id, today)
+        text = stored_reminder(saved.plan, saved.reminder, today, done)
+        if poster is None or text is None:  # an unreadable plan: nothing worth sending
+            return False
+        store = self.quiz.plan_store
+        if not await asyncio.to_thread(store.claim, saved.platform, saved.user_id, today):
+            return False  # sent today already, by this process or another
+        try:
+            reply = Reply(text=text, route="quizmaster")
+            await asyncio.wait_for(poster.direct(saved.target or saved.user_id, reply), self.post_timeout)
+        except Exception as exc:  # whatever the platform raised: logged, the day handed back, retried
+            attempts = failure[1] + 1 if failure is not None and failure[0] == today else 1
+            self._dm_failures[key] = (today, attempts, now + backoff(attempts))
+            await asyncio.to_thread(store.release, saved.platform, saved.user_id, today, saved.last_reminded)
+            METRICS.daily_posts.labels(saved.platform, "reminder_failed").inc()
+            log.warning(
+                "study plan reminder to %s:%s failed (attempt %d, retry in %s): %s: %s",
+                saved.platform,
+                saved.user_id,
+                attempts,
+                backoff(attempts),
+                type(exc).__name__,
+                str(exc)[:300],
+            )
+            return False
+        self._dm_failures.pop(key, None)
+        METRICS.daily_posts.labels(saved.platform, "reminded").inc()
+        log.info("study plan reminder sent to %s:%s", saved.platform, saved.user_id)
+        return True
+
+    def _done_today(self, platform: str, user: str, today: date) -> int:
+        """Questions the learner answered today (a reminder sent late in the day counts them)."""
+        return sum(n for day, n in self.quiz.progress.activity(platform, user) if day == today)
 
     # -- reveals -----------------------------------------------------------------------------------
     async def reveal_due(self, now: datetime) -> None:

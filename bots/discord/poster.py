@@ -33,3 +33,11 @@ class DiscordPoster:
             )
         sent = await send_pieces(target, render(reply, feedback=False), reference=reference)
         return str(sent[0].id)
+
+    async def direct(self, user: str, reply: Reply) -> str:
+        """A direct message to a user (the study plan's daily reminder); its first message's id.
+        `User.send` opens the DM channel itself (create_dm). Raises discord.Forbidden when the
+        user takes no DMs from the bot, so the scheduler logs it and tries again later."""
+        person = self.bot.get_user(int(user)) or await self.bot.fetch_user(int(user))
+        sent = await send_pieces(person, render(reply, feedback=False))
+        return str(sent[0].id)

@@ -57,6 +57,14 @@ class SlackPoster:
             raise RuntimeError("a private reply can't be posted to a channel")
         return ts
 
+    async def direct(self, user: str, reply: Reply) -> str:
+        """A direct message to a user (the study plan's daily reminder); the first message's ts."""
+        # a user id as channel posts to the app's DM: docs.slack.dev/reference/methods/chat.postMessage
+        ts = await self.deliver(reply, Place(channel=user, conversation="dm", user=user, dm=True))
+        if ts is None:
+            raise RuntimeError("nothing was sent")
+        return ts
+
     async def deliver(
         self, reply: Reply, place: Place, *, replace: str | None = None, header: str | None = None
     ) -> str | None:

@@ -4,8 +4,9 @@ the FSRS due load; a forecast on the exam scale; one measure of weakness everywh
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
+from agents.quizmaster import prompts as say
 from agents.quizmaster.plan import build_plan, exam_date, plan_text, progress_line, task_shares
 from agents.quizmaster.weakness import standings, weakest
 from knowledge.question_bank import TASKS
@@ -80,3 +81,53 @@ def test_the_reminder_only_when_asked_for_and_before_the_exam() -> None:
     assert "exam in 10 days" in (due_reminder({"study_plan": plan}, TODAY) or "")
     assert due_reminder({"study_plan": plan}, TODAY + timedelta(days=10)) is None
     assert due_reminder({}, TODAY) is None
+
+
+def test_a_saved_plan_reminds_only_when_opted_in_and_readable() -> None:
+    from agents.quizmaster.plan import stored_reminder
+
+    plan = build_plan(TODAY + timedelta(days=10), TODAY, list(TASKS), {}, [])
+    saved = plan.model_dump(mode="json")
+    assert stored_reminder(saved, False, TODAY) is None
+    assert "exam in 10 days" in (stored_reminder(saved, True, TODAY) or "")
+    assert stored_reminder(saved, True, TODAY + timedelta(days=10)) is None  # exam day: none
+    assert stored_reminder({"exam": "soon"}, True, TODAY) is None  # unreadable: none, no crash
+
+
+async def test_the_plan_and_the_reminder_choice_are_saved_for_the_scheduler(send, agent_context) -> None:
+    services = agent_context.quiz
+    store = services.plan_store
+    today = services.clock().date()
+    exam = today + timedelta(days=20)
+    assert store.get("terminal", "local") is None
+    reply, state = await send("remind me daily")  # no plan yet: nothing to remind of, nothing saved
+    assert reply.text == say.PLAN_FIRST and store.get("terminal", "local") is None
+    reply, state = await send(f"my exam is on {exam.isoformat()}")
+    saved = store.get("terminal", "local")
+    assert saved is not None and saved.exam == exam and not saved.reminder and saved.target == "local"
+    assert len(saved.plan["days"]) == 20 == len(state["study_plan"].days)
+    reply, state = await send("remind me daily")
+    assert (
+        reply.text == say.REMINDER_ON
+        and state["study_plan"].reminder
+        and store.get("terminal", "local").reminder
+    )  # type: ignore[union-attr]
+    assert [p.user_id for p in store.due(datetime.combine(today, time(23), UTC), ["terminal"])] == ["local"]
+    reply, state = await send(f"my exam is on {(exam + timedelta(days=5)).isoformat()}")  # a new plan
+    saved = store.get("terminal", "local")
+    assert saved is not None and saved.reminder and saved.exam == exam + timedelta(days=5)
+    reply, state = await send("stop reminders")
+    assert reply.text == say.REMINDER_OFF
+    assert not state["study_plan"].reminder and not store.get("terminal", "local").reminder  # type: ignore[union-attr]
+    assert store.due(datetime.combine(today, time(23), UTC), ["terminal"]) == []
+
+
+async def test_reminders_can_be_switched_in_the_middle_of_a_quiz(send, agent_context) -> None:
+    services = agent_context.quiz
+    exam = services.clock().date() + timedelta(days=9)
+    reply, state = await send(f"my exam is on {exam.isoformat()}")
+    reply, state = await send("quiz me on 2 questions")
+    question = state["quiz"].current
+    reply, state = await send("remind me daily")  # not taken as an answer to the open question
+    assert reply.text.startswith(say.REMINDER_ON) and services.plan_store.get("terminal", "local").reminder  # type: ignore[union-attr]
+    assert state["quiz"].current == question and not state["quiz"].results

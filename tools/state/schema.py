@@ -130,6 +130,22 @@ daily_answers = Table(
     Column("answered_at", UtcDateTime(), nullable=False),
 )
 
+# -- study plans and their daily reminder (tools/state/plans.py) -------------------------------------
+study_plans = Table(
+    "study_plans",
+    metadata,
+    Column("platform", String(16), primary_key=True),
+    Column("user_id", String(64), primary_key=True),
+    Column("plan", Text, nullable=False, doc="The quizmaster's StudyPlan as JSON."),
+    Column("exam", Date, nullable=False, doc="The exam date: no reminder on or after it."),
+    Column("reminder", Boolean, nullable=False, default=False, server_default=false()),
+    Column("target", String(64), nullable=False, doc="Where the DM goes: the Slack or Discord user id."),
+    Column("hour", SmallInteger, nullable=False, default=9, server_default="9", doc="UTC hour of the DM."),
+    Column("last_reminded", Date, nullable=True, doc="UTC day of the last reminder: one a day."),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
+_Index("ix_study_plans_reminder", study_plans.c.reminder, study_plans.c.last_reminded)
+
 # -- practice progress (tools/progress.py) -----------------------------------------------------------
 attempts = Table(
     "attempts",

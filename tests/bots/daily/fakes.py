@@ -28,6 +28,7 @@ class RecordingPoster:
     hold: asyncio.Event | None = None
     calls: int = 0
     sent: list[Sent] = field(default_factory=list)
+    dms: list[Sent] = field(default_factory=list)
 
     async def post(self, channel: str, reply: Reply, *, reply_to: str | None = None) -> str:
         self.calls += 1
@@ -38,6 +39,16 @@ class RecordingPoster:
             raise RuntimeError("platform error: ratelimited")
         message = f"{self.platform}-{channel}-{len(self.sent) + 1}"
         self.sent.append(Sent(channel, reply, reply_to, message))
+        return message
+
+    async def direct(self, user: str, reply: Reply) -> str:
+        """A DM (the study plan's reminder), recorded with `channel` = the user; fails like `post`."""
+        self.calls += 1
+        if self.failures > 0:
+            self.failures -= 1
+            raise RuntimeError("platform error: cannot send messages to this user")
+        message = f"{self.platform}-dm-{user}-{len(self.dms) + 1}"
+        self.dms.append(Sent(user, reply, None, message))
         return message
 
     @property
