@@ -19,7 +19,10 @@ from bots.cli.benchmark import percentiles
 from bots.startup.runtime import Runtime
 from bots.startup.settings import Settings
 
-SET = Path(__file__).resolve().parents[1] / "knowledge" / "eval" / "answers" / "dev.jsonl"
+SETS = [
+    Path(__file__).resolve().parents[1] / "knowledge" / "eval" / "answers" / name
+    for name in ("dev.jsonl", "dev3.jsonl")  # dev3: long scenario stems, comparisons, outlines
+]
 
 
 class Replaying:
@@ -46,7 +49,12 @@ def main() -> dict[str, object]:
     speller = speller_for(library)
     cold = time.perf_counter() - start
     engine = Tutor(retriever, library, speller)  # type: ignore[arg-type]
-    questions = [json.loads(line)["text"] for line in SET.read_text(encoding="utf-8").splitlines() if line]
+    questions = [
+        json.loads(line)["text"]
+        for path in SETS
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line
+    ]
     composing: list[float] = []
     for attempt in range(2):
         for text in questions:

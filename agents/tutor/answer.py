@@ -3,6 +3,7 @@ quote them. Pure and synchronous (retrieval included), so the node runs it in a 
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -17,6 +18,11 @@ from knowledge.retriever import HybridRetriever, Passage
 MIN_SIMILARITY = 0.30  # below this the best passage is about something else
 SIDE_MIN_SIMILARITY = 0.2
 CANDIDATES = 5
+SCENARIO_CANDIDATES = 8
+SCENARIO_SPREAD = 0.2  # candidates this close to the best meaning match are ranked by the stem's needs
+SCENARIO_MEANING = 6.0  # weight of the meaning match beside the need words
+SCENARIO_PRODUCT = 2.0  # "which service": a product section over a concept section
+SCENARIO_CUE_WORDS = 60  # a section's cue words beyond this dilute each match
 
 
 @dataclass
@@ -40,7 +46,18 @@ class Outcome:
 
 
 _VENDOR = frozenset({"amazon", "aws"})
-_ASKS_SERVICE = re.compile(r"\b(?:which|what)\b.*\b(?:aws )?(?:service|tool|capability|product)\b", re.I)
+_ASKS_SERVICE = re.compile(
+    r"\b(?:which|what)\b.*\b(?:aws )?(?:service|tool|capability|product|offering|hardware|feature|option)\b",
+    re.I,
+)
+# words every scenario stem has, which say nothing about which topic answers it
+_SCENARIO_CHATTER = re.compile(
+    r"\b(compan\w*|organi[sz]ations?|business\w*|teams?|wants?|needs?|should|which|what|aws|amazon|"
+    r"services?|solutions?|options?|meet|requirements?|best|most|fit\w*|approach|use|using|help\w*|"
+    r"application|app|customers?|users?|data|model|models|they|their|its|it|about|let|lets|allows?|way|ways"
+    r"|able|quickly|easily|also|just|new|own|each|has|have|had|next|without|while)\b",
+    re.I,
+)
 _PRODUCT = re.compile(r"^(?:Amazon|AWS)\b|\bSageMaker\b|^Guardrails\b", re.I)
 
 
@@ -70,13 +87,20 @@ class Tutor:
     def section(self, section_id: str) -> SectionInfo | None:
         return self.library.sections.get(section_id)
 
-    def side(self, name: str) -> SectionInfo | None:
+    def side(self, name: str, context: frozenset[str] = frozenset()) -> SectionInfo | None:
         """The section a comparison side names: a heading naming it beats a better-scored passage."""
-        passages, _, _ = self.search(name, k=4)
+        exact = self._heading(name)
+        if exact:  # "lex" is the section headed "Amazon Lex", wherever search ranks it
+            return self.section(exact)
+        passages, _, _ = self.search(name, k=6)
         passages = [p for p in passages if p.similarity >= SIDE_MIN_SIMILARITY] or passages[:1]
-        wanted = terms(self.speller.normalise(name)[0])
+        named = self._titled(passages, name, floor=SIDE_MIN_SIMILARITY, context=context)
+        if named is not None:  # unstemmed words: "transformers" is not "AWS Transform"
+            return self.section(named.section)
+        normalised = self.speller.normalise(name)[0]
+        wanted, plain = terms(normalised), plain_words(normalised)
         for p in passages:
-            if wanted and wanted <= terms(p.title):
+            if wanted and wanted <= terms(p.title) and plain <= plain_words(p.title):
                 return self.section(p.section)
         return self.section(passages[0].section) if passages else None
 
@@ -120,13 +144,16 @@ class Tutor:
 
     def _compare(self, text: str, question: Question) -> Outcome | None:
         names = list(question.sides)
-        a, b = (self.side(name) for name in names)
+        a = self.side(names[0])
+        # an ambiguous side is read in the other's context: "knowledge bases vs agents" means
+        # Bedrock's agents, beside Bedrock Knowledge Bases
+        b = self.side(names[1], context=plain_words(a.title) if a else frozenset())
         if a is None or b is None:
             return None
         # both sides named in one heading ("IAM users, groups, roles and policies"): one section
-        if terms(names[1]) <= terms(a.title):
+        if _words_in(names[1], a.title):
             b = a
-        elif terms(names[0]) <= terms(b.title):
+        elif _words_in(names[0], b.title):
             a = b
         composed = Composed(text="")
         if question.intent == "which" and a.id != b.id:
@@ -137,34 +164,65 @@ class Tutor:
         return Outcome(composed, text)
 
     def _scenario(self, text: str) -> Outcome:
-        passages, query, changes = self.search(text)
+        passages, query, changes = self.search(text, k=SCENARIO_CANDIDATES)
         found = relevant(passages, floor=MIN_SIMILARITY - 0.05)
         if not found:
             return Outcome(None, query, [p.title for p in passages[:3]], changes)
-        info = self._scenario_pick(text, found)
+        info = self._scenario_pick(text, passages)
         if info is None:
             return Outcome(None, query)
         composed = Composed(text="")
         composed.text = composer.scenario_answer(info, text, composed)
         return Outcome(composed, query, corrections=changes)
 
-    def _scenario_pick(self, text: str, found: list[Passage]) -> SectionInfo | None:
-        """The candidate that answers the stem. A service the stem already names is context, not
-        the answer ("… who called the Bedrock API …"); and when a service is asked for, a product
-        section close behind a concept section serves better than the concept."""
-        infos = [s for p in found if (s := self.section(p.section))]
+    def _scenario_pick(self, text: str, passages: list[Passage]) -> SectionInfo | None:
+        """The candidate that answers the stem, by a score: the stem's need words (weighted by how
+        rare they are in the notes) found in each section's "when to pick it" cues, keywords and
+        heading count most, its lead next, its meaning match a little. A service the stem already
+        names is context, not the answer ("… who called the Bedrock API …"); when a service is
+        asked for, a product section beats a concept section."""
+        best = max((p.similarity for p in passages), default=0.0)
+        pool = [p for p in passages if p.similarity >= best - SCENARIO_SPREAD]
+        ids = list(dict.fromkeys(p.section for p in pool))
+        infos = [s for i in ids if (s := self.section(i))]
         if not infos:
             return None
-        stem = plain_words(text)
-        fresh = [s for s in infos if not (plain_words(s.title) - _VENDOR) <= stem]
+        fresh = [s for s in infos if not _named_in(s.title, text)]
         infos = fresh or infos
-        if _ASKS_SERVICE.search(text) and not _PRODUCT.search(infos[0].title):
-            best = {p.section: p.similarity for p in found}
-            top = best.get(infos[0].id, 0.0)
-            for other in infos[1:]:
-                if _PRODUCT.search(other.title) and best.get(other.id, 0.0) >= top - 0.1:
-                    return other
-        return infos[0]
+        need = terms(_SCENARIO_CHATTER.sub(" ", text))
+        similarity = {p.section: p.similarity for p in pool}
+        asks_service = bool(_ASKS_SERVICE.search(text))
+        weight = self._rarity()
+
+        def score(rank: int, info: SectionInfo) -> float:
+            cues = terms(info.title + " " + info.keywords + " " + composer.cue_text(info))
+            lead = info.parts.lead
+            core = terms(lead.text) if lead else set()
+            # a long keyword list matches anything a little: matches count less the more it lists
+            value = sum(weight.get(t, 1.0) for t in need & cues) / math.sqrt(
+                1 + len(cues) / SCENARIO_CUE_WORDS
+            )
+            value += 0.5 * sum(weight.get(t, 1.0) for t in (need & core) - cues)
+            value += SCENARIO_MEANING * similarity.get(info.id, 0.0) - 0.3 * rank
+            if asks_service and _PRODUCT.search(info.title):
+                value += SCENARIO_PRODUCT
+            return value
+
+        ranked = sorted(enumerate(infos), key=lambda item: -score(*item))
+        return ranked[0][1]
+
+    def _rarity(self) -> dict[str, float]:
+        """How telling each stemmed word is: rare words of the notes weigh more than common ones."""
+        if self.library.rarity is None:
+            vocabulary = [(w, n) for w, n in self.library.vocabulary.items() if w not in composer._STOP]
+            total = sum(self.library.vocabulary.values()) or 1
+            stems: dict[str, int] = {}
+            for stem, (_, count) in zip(
+                composer.stem_words([w for w, _ in vocabulary]), vocabulary, strict=True
+            ):
+                stems[stem] = stems.get(stem, 0) + count
+            self.library.rarity = {t: min(3.0, max(0.3, math.log(total / n) / 5)) for t, n in stems.items()}
+        return self.library.rarity
 
     def _single(self, text: str, question: Question, memory: Memory) -> Outcome:
         same_topic = (
@@ -179,6 +237,9 @@ class Tutor:
         search_text = text if not question.follow_up else (question.subject or text)
         if question.follow_up and question.intent in ("pricing", "limits", "example", "how", "when"):
             search_text = f"{question.subject} {text}"
+        elif question.intent == "limits" and not _INTENT_HEADINGS["limits"].search(text):
+            # "downsides", "cons", "what can't it do": the notes head such sections "limitations"
+            search_text = f"{text} (limitations)"
         passages, query, changes = self.search(search_text)
         found = relevant(passages)
         named = self._titled(passages, question.subject)
@@ -216,6 +277,12 @@ class Tutor:
             infos = [s for p in passages if (s := self.section(p.section)) and phrase.search(s.body.lower())][
                 :1
             ]
+        if not infos and question.intent != "definition":
+            # "how does RAG reduce hallucinations": the question words blur the meaning match, but
+            # a part of the subject is a heading's very name
+            named_part = self._heading_within(question.subject)
+            if named_part is not None:
+                infos = [named_part]
         if infos and not same_topic and not self._about(infos[0], question.subject, found):
             infos = []  # "Ground Station" is not "Ground Truth": most of the topic's words must be there
         if not infos:
@@ -270,6 +337,16 @@ class Tutor:
                 return self.library.titles[wanted]
         return None
 
+    def _heading_within(self, subject: str) -> SectionInfo | None:
+        """The section whose heading is exactly some run of the subject's words, longest first."""
+        tokens = subject.split()
+        for size in range(min(3, len(tokens) - 1), 0, -1):
+            for start in range(len(tokens) - size + 1):
+                phrase = " ".join(tokens[start : start + size])
+                if len(phrase) >= 3 and (found := self._heading(phrase)):
+                    return self.section(found)
+        return None
+
     def _about(self, info: SectionInfo, subject: str, found: list[Passage]) -> bool:
         """Whether a section is about the subject: most of its words appear in the section, or the
         meaning match is strong."""
@@ -292,7 +369,11 @@ class Tutor:
         )
 
     def _titled(
-        self, passages: list[Passage], subject: str, floor: float = MIN_SIMILARITY - 0.05
+        self,
+        passages: list[Passage],
+        subject: str,
+        floor: float = MIN_SIMILARITY - 0.05,
+        context: frozenset[str] = frozenset(),
     ) -> Passage | None:
         """Among the candidates, the first whose heading names the whole subject: "temperature"
         is answered by "Temperature, top-p and top-k compared", not by a section that uses it."""
@@ -318,6 +399,7 @@ class Tutor:
                 first = next(iter(terms(p.title.split()[0])), "") if p.title.split() else ""
                 comparing = bool(re.search(r"\b(vs\.?|versus|compared)\b", p.title, re.I))
                 extra = len(terms(p.title) - wanted) + 2 * comparing + 2 * (first not in wanted)
+                extra -= bool((words - plain_words(subject)) & context)  # shares the other side's words
                 named.append((extra, rank, p))
         return min(named, key=lambda item: item[:2])[2] if named else None
 
@@ -348,6 +430,8 @@ class Tutor:
                     not subject
                     or subject
                     & terms(info.title + " " + info.parts.lead.text if info.parts.lead else info.title)
+                    # "how much does fine-tuning cost": a cost section whose parts discuss it
+                    or (question.follow_up and subject <= section_terms(info))
                 )
             ]
             if priced:
@@ -356,16 +440,24 @@ class Tutor:
         # serves it before another that merely shares a stem ("AWS Transform … how it works")
         wanted = plain_words(question.subject)
         named = [info for info in infos if wanted and wanted <= plain_words(info.title)]
+        # for how / when, another section's part must speak to the subject at least as fully as the
+        # main section does, or the main section's own words serve better ("k-fold cross validation"
+        # is in the data-sets section, not in overfitting's "how to recognise it")
+        base = len(subject & section_terms(infos[0])) if question.intent in ("how", "when") else 0
+        if base and named and named[0] is infos[0]:
+            # "how does prompt injection work" is answered by "Prompt injection attacks" (its
+            # definition says how), not by a how-to part of "Defending … against prompt injection"
+            return infos[0]
         for info in named or infos:
             serving = (
-                composer._serving(info, question.intent)
+                composer._serving(info, question.intent, question.subject)
                 if question.intent != "example"
                 else info.parts.of("example")
             )
             if not serving:
                 continue
             body = terms(info.title + " " + " ".join(p.text for p in serving))
-            if info is infos[0] or not subject or len(subject & body) >= max(1, len(subject) // 2):
+            if info is infos[0] or not subject or len(subject & body) >= max(1, len(subject) // 2, base):
                 return info
         return named[0] if named else infos[0]
 
@@ -377,6 +469,39 @@ def plain_words(text: str) -> frozenset[str]:
     return frozenset(
         w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words if w not in composer._STOP
     )
+
+
+def _named_in(title: str, text: str) -> bool:
+    """Whether a stem already names a section's topic, word for word: its heading (the vendor
+    aside) or the short name in its brackets ("... which IAM user ..." names "AWS Identity and
+    Access Management (IAM)"). Words of the heading scattered through the stem ("store and reuse
+    features") are a need, not a name."""
+    plain = re.sub(r"\s*\(.*?\)\s*", " ", title)
+    names = [
+        re.sub(r"^(?:amazon|aws)\s+", "", plain.strip(), flags=re.I),
+        *re.findall(r"\(([^)]{2,12})\)", title),
+    ]
+    for name in names:
+        words = [re.escape(w) for w in name.split()]
+        if words and re.search(r"(?<![\w-])" + r"s?\s+".join(words) + r"s?(?![\w-])", text, re.I):
+            return True
+    return False
+
+
+_ARTICLES = frozenset({"the", "a", "an", "and", "of", "or", "vs"})
+
+
+def _words_in(name: str, title: str) -> bool:
+    """Whether every word of a name is in a heading, as typed (plural 's' aside): "interface
+    endpoints" is in "VPC gateway endpoints vs interface endpoints"; "service cards" is not in
+    "Amazon SageMaker Model Cards"."""
+
+    def plain(text: str) -> set[str]:
+        found = re.findall(r"[a-z0-9][a-z0-9-]*", text.lower())
+        return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in found} - _ARTICLES - _VENDOR
+
+    wanted = plain(name)
+    return bool(wanted) and wanted <= plain(title)
 
 
 def section_terms(info: SectionInfo) -> set[str]:

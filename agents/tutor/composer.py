@@ -37,6 +37,11 @@ def words(text: str) -> int:
     return len(text.split())
 
 
+def stem_words(words_: list[str]) -> list[str]:
+    """Many words stemmed in one call (the notes' whole vocabulary, once)."""
+    return list(_stemmer.stemWords(words_))
+
+
 def terms(text: str) -> set[str]:
     return set(_stemmer.stemWords([w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 1]))
 
@@ -145,14 +150,38 @@ _LIMIT_WORDS = re.compile(
     re.I,
 )
 _HOW_WORDS = re.compile(r"\b(steps?|first|then|works?|process|pipeline|stage\w*|how)\b", re.I)
-_WHEN_WORDS = re.compile(r"\b(when to|pick|choose|best for|suits?|use it|exam wording|scenario|→)\b", re.I)
+_MECHANISM = re.compile(
+    r"\b(works? by|under the hood|step by step|in practice|the process|mechanism|at each step"
+    r"|first\b.*\bthen)\b",
+    re.I,
+)
+# "how do I fix it", "how to prevent overfitting": the part that says how to fix, reduce or prevent
+_FIX_ASK = re.compile(
+    r"\b(fix\w*|solve|prevent\w*|avoid\w*|reduc\w*|mitigat\w*|deal with|handle|address|stop|cure|overcome"
+    r"|get rid of|combat|defend|protect against)\b",
+    re.I,
+)
+_FIX_PART = re.compile(
+    r"^\W*(?:ways to|how to (?:fix|reduce|prevent|avoid|mitigate|improve|handle|defend)|fix(?:es|ing)?\b"
+    r"|remed\w*|mitigat\w*|prevent\w*|reduc\w*|solutions?\b|countermeasures?|defen[cs]es?"
+    r"|best practices|controls?\b)",
+    re.I,
+)
+_WHEN_WORDS = re.compile(
+    r"\b(when to|pick|choose|best for|suits?|use it|exam wording|scenario|optimi[sz]e for"
+    r"|prefer\w* when)\b|→",
+    re.I,
+)
 
 
-def _serving(info: SectionInfo, intent: str) -> list[Part]:
+def _serving(info: SectionInfo, intent: str, query: str = "") -> list[Part]:
     """The parts of a section that answer this kind of question, best first."""
     parts = info.parts.parts
     topic = _TOPIC_OF.get(intent)
     labelled = info.parts.about(topic) if topic else []
+    if intent == "how" and _FIX_ASK.search(query):
+        fixes = [p for p in parts if p.kind != "lead" and _FIX_PART.search(p.label or p.text[:60])]
+        labelled = fixes + [p for p in labelled if p not in fixes]
     if intent == "limits":
         labelled += [
             p for p in parts if p not in labelled and p.kind != "lead" and _LIMIT_WORDS.search(p.text[:80])
@@ -163,11 +192,20 @@ def _serving(info: SectionInfo, intent: str) -> list[Part]:
             for p in parts
             if p not in labelled and p.kind in ("list", "table") and _HOW_WORDS.search(p.text[:120])
         ]
+        labelled += [  # a paragraph that explains the mechanism ("it works by …")
+            p for p in parts if p not in labelled and p.kind == "paragraph" and _MECHANISM.search(p.text)
+        ]
     elif intent == "when":
         labelled += [
             p for p in parts if p not in labelled and p.kind != "lead" and _WHEN_WORDS.search(p.text)
         ]
     return labelled
+
+
+def cue_text(info: SectionInfo) -> str:
+    """What a section says about when it is the answer: its "when to pick it" parts and exam tips."""
+    cues = [p for p in _serving(info, "when") if p.kind != "lead"] + info.parts.of("tip")
+    return " ".join(dict.fromkeys(p.text for p in cues))
 
 
 def section_answer(
@@ -185,7 +223,7 @@ def section_answer(
     parts = [p for p in info.parts.parts if p.index not in skip]
     wanted = terms(query or question.subject)
     intent = question.intent
-    if intent in ("how", "when") and not _serving(info, intent):
+    if intent in ("how", "when") and not _serving(info, intent, query):
         intent = "definition"  # "how does X work" without a how-it-works part: the definition says it
     if intent in ("definition", "simpler") or lead is None:
         priority = _PRIORITY["definition"]
@@ -222,13 +260,26 @@ def section_answer(
             n = answer.cite(info.id)
             answer.mark(info.id, lead)
             return _offer_more(answer, info, f"{trimmed_lead(lead.text, MAX_WORDS - 20)} [{n}]")
+        first = candidates[0] if candidates else None
+        if lead is not None and chosen and first is not None and first.kind in ("list", "table"):
+            head = first_sentence(lead.text)
+            if lead.words + first.words > MAX_WORDS and words(head) + first.words <= MAX_WORDS:
+                # the list is what the question wants and it is shown whole: the lead shrinks instead
+                n = answer.cite(info.id)
+                answer.mark(info.id, lead)
+                picked = fill(answer, info, [first], candidates[1:], used=words(head))
+                return _offer_more(answer, info, f"{head} [{n}]\n\n{render(answer, info, picked)}")
         picked = fill(answer, info, chosen, candidates)
         return _offer_more(answer, info, render(answer, info, picked))
 
-    serving = _serving(info, intent) if intent != "example" else info.parts.of("example")
+    serving = _serving(info, intent, query) if intent != "example" else info.parts.of("example")
     labelled = {p.index for p in info.parts.parts if intent in p.topics}
-    # parts labelled for the question first, then what the learner has not seen yet
-    serving.sort(key=lambda p: (p.index not in labelled, p.index in skip))
+    if intent == "how" and _FIX_ASK.search(query):
+        labelled |= {p.index for p in serving if _FIX_PART.search(p.label or p.text[:60])}
+    # parts labelled for the question first, then what the learner has not seen yet, then the
+    # parts naming the question's own words
+    asked = wanted - terms(info.title)
+    serving.sort(key=lambda p: (p.index not in labelled, p.index in skip, -min(_relevance(p, asked), 2)))
     title = info.title
     if not serving:
         answer.covered = False
@@ -249,6 +300,21 @@ def section_answer(
         body = render(answer, info, picked) if picked else f"That is all the notes have on {title}. [{n}]"
         return _offer_more(answer, info, f"{opener}\n\n{body}")
     chosen = fill(answer, info, [], serving, target=TARGET_WORDS)
+    if intent == "how" and chosen:
+        # room left after the how-it-works part: the section's lists and tables name the parts
+        # that work together ("content filters, denied topics, …")
+        extra = sorted(
+            (p for p in parts if p.kind in ("list", "table") and p not in chosen and p is not lead),
+            key=lambda p: (-_relevance(p, wanted), p.index),
+        )
+        chosen = fill(
+            answer,
+            info,
+            chosen,
+            extra,
+            target=TARGET_WORDS,
+            used=words(first_sentence(lead.text)) if lead else 0,
+        )
     if intent == "example" and chosen and sum(p.words for p in chosen) < MIN_WORDS:
         # a short example usually goes on in the part after it ("The model writes …", a list)
         after = [p for p in info.parts.parts if p.index == chosen[-1].index + 1 and p.kind != "example"]
@@ -309,26 +375,37 @@ def comparison_answer(a: SectionInfo, b: SectionInfo, names: list[str], answer: 
             answer.mark(info.id, info.parts.lead)
         lines.append(f"**{_short_name(info)}**: {side_lead(info)} [{n}]")
     used = sum(words(line) for line in lines)
-    apart = contrast_parts(a, b, names[0], names[1])
-    extra: list[str] = []
-    for info, part in apart:
-        if used + part.words > MAX_WORDS:
-            continue
-        n = answer.cite(info.id)
-        answer.mark(info.id, part)
-        extra.append(with_citation(part.text, n))
-        used += part.words
-        if used >= TARGET_WORDS or len(extra) >= 2:
+    contrasts: list[tuple[SectionInfo, Part]] = []
+    for info, part in contrast_parts(a, b, names[0], names[1]):
+        size = used + sum(p.words for _, p in contrasts)
+        if size >= TARGET_WORDS or len(contrasts) >= 2:
             break
-    if not extra:
-        for info in (a, b):  # no direct contrast: each side's "when to pick it"
-            when = [p for p in _serving(info, "when") if p.kind != "lead"][:1]
-            for part in when:
-                if used + part.words <= MAX_WORDS:
-                    answer.mark(info.id, part)
-                    name, cited = _short_name(info), with_citation(part.text, answer.cite(info.id))
-                    extra.append(cited if cited.lower().startswith(name.lower()) else f"{name}: {cited}")
-                    used += part.words
+        if size + part.words <= MAX_WORDS:
+            contrasts.append((info, part))
+    whens: list[tuple[SectionInfo, Part]] = []
+    for info in (a, b):  # each side's "when to pick it", the learner's other way to tell them apart
+        when = [
+            p
+            for p in _serving(info, "when")
+            if p.kind != "lead" and p.index not in {c.index for _, c in contrasts}
+        ]
+        whens += [(info, p) for p in when[:1]]
+    if len(whens) == 2:
+        # both sides' "when to pick it" beat a second contrast line: the answer stays balanced
+        while len(contrasts) > 1 and used + sum(p.words for _, p in contrasts + whens) > MAX_WORDS:
+            contrasts.pop()
+    extra: list[str] = []
+    for info, part in contrasts:
+        answer.mark(info.id, part)
+        extra.append(with_citation(part.text, answer.cite(info.id)))
+        used += part.words
+    if not contrasts or used < TARGET_WORDS or len(whens) == 2:
+        for info, part in whens:
+            if used + part.words <= MAX_WORDS:
+                answer.mark(info.id, part)
+                name, cited = _short_name(info), with_citation(part.text, answer.cite(info.id))
+                extra.append(cited if cited.lower().startswith(name.lower()) else f"{name}: {cited}")
+                used += part.words
     text = "\n\n".join(lines)
     if extra:
         text += "\n\n**What tells them apart:**\n\n" + "\n\n".join(extra)
@@ -362,15 +439,31 @@ def pick_for_need(sides: list[SectionInfo], need: str) -> int:
     return max(range(len(sides)), key=lambda i: (scores[i], -i))
 
 
+# "should I use to scan S3 buckets": the words before the need itself
+_FILLER = re.compile(
+    r"^(?:(?:should|would|could|can|do|does|did|i|we|you|they|it|use|pick|choose|go with|one|which|is|are"
+    r"|better|best|the|a|an|me|us)\s+)+",
+    re.I,
+)
+
+
 def which_answer(a: SectionInfo, b: SectionInfo, need: str, answer: Composed) -> str:
     """The pick named first with why, then the other side in a line."""
     sides = [a, b]
     best = pick_for_need(sides, need)
     winner, other = sides[best], sides[1 - best]
     n = answer.cite(winner.id)
+    need = _FILLER.sub("", need).strip(" ?.!")
     verb = re.match(r"(needs?|is|has|can|does|works?|supports?|requires?|lets?|gives?)\b", need, re.I)
+    clause = re.match(r"(to|for|when|if)\s+(.+)$", need, re.I)
     head = f"**{_short_name(winner)}** is the better fit" + (
-        f": it {need}." if verb else f" for {need}." if need else "."
+        f": it {need}."
+        if verb
+        else f" {clause.group(1).lower()} {clause.group(2)}."
+        if clause
+        else f" for {need}."
+        if need
+        else "."
     )
     why = [p for p in _serving(winner, "when") if p.kind != "lead"][:1]
     lead = winner.parts.lead

@@ -82,24 +82,34 @@ _WHEN = re.compile(
     _F,
 )
 _HOW = re.compile(
-    r"^\s*how (does|do|is|are|can|did)\b(?!.*\b(differ|different|compare)\b)|\bhow .* works?\b|\bsteps?\b"
+    r"^\s*how to\b|^\s*how (does|do|is|are|can|did|should|would)\b(?!.*\b(differ|different|compare)\b)"
+    r"|\bhow .* works?\b|\bsteps?\b"
     r"|\bprocess of\b|\bwhat happens\b|\bwork(s|ing)? under the hood\b|\bpipeline\b",
     _F,
 )
 _SCENARIO = re.compile(
     # "a support team", "an online retailer": up to two words may describe who it is
-    r"\b(a|an|the|our|my)(?: [\w-]+){0,2}? (company|organi[sz]ation|business|team|startup|bank|"
+    r"\b(a|an|the|our|my)(?: [\w'-]+){0,2}? (company|organi[sz]ation|business|team|startup|bank|"
     r"retailer|hospital|insurer|"
     r"developer|data scientist|engineer|firm|store|app|school|university|agency|manufacturer|user|"
     r"customer|enterprise|group|lab|media company|call cent(er|re)|law firm|clinic|airline)s?\b"
-    r".*\b(wants?|needs?|must|has|have|is|would like|plans?|requires?|looking)\b",
+    r".*\b(wants?|needs?|must|has|have|is|would like|plans?|requires?|looking|uses|runs|receives|stores"
+    r"|collects|built|operates|serves|keeps)\b",
     _F,
 )
 _WHICH = re.compile(
     r"\bwhich (one|service|option|tool|approach|model|technique"
-    r"|method|feature|metric|aws \w+|is (better|best|right))\b"
+    r"|method|feature|metric|aws \w+|is (better|best|right)|(is|are) (\w+er|more \w+|less \w+))\b"
     r"|\bwhat (service|aws service|option|tool|approach|should)\b|\bshould (i|we|they|it) (use|pick|choose)\b"
-    r"|\bbest (service|option|choice|tool)\b",
+    r"|\bbest (service|option|choice|tool)\b|\bbetter than\b|\b(pick|choose|decide) between\b",
+    _F,
+)
+# "Bedrock or SageMaker?", "Kendra or Q Business for enterprise search": a short question of two
+# names is a choice between them
+_SHORT_OR = re.compile(
+    r"^(?=.{0,90}$)(?!\s*(?:what|how|why|when|where|who|is|are|does|do|can|will|was|were)\b)"
+    r"\s*(?P<a>[\w.'/()-]+(?: [\w.'/()-]+){0,3}?)\s+or\s+(?P<b>[\w.'/()-]+(?: [\w.'/()-]+){0,3}?)"
+    r"(?:\s+(?:for|to|when|if)\s+.+?)?\s*[?.!]*\s*$",
     _F,
 )
 _COMPARE_PATTERNS = [
@@ -108,12 +118,41 @@ _COMPARE_PATTERNS = [
         r"|of)\s+(?P<a>.+?)\s+(?:and|&|vs\.?|versus)\s+(?P<b>.+)",
         _F,
     ),
-    re.compile(r"\bcompare\s+(?P<a>.+?)\s+(?:and|with|to|vs\.?|versus|&)\s+(?P<b>.+)", _F),
+    re.compile(r"\b(?:compare|contrast)\s+(?P<a>.+?)\s+(?:and|with|to|vs\.?|versus|&)\s+(?P<b>.+)", _F),
+    # "how do CloudWatch and CloudTrail differ", "what distinguishes supervised from unsupervised"
+    re.compile(
+        r"\bhow (?:is|are|does|do)\s+(?P<a>[\w .'/()-]+?)\s+(?:and|&)\s+(?P<b>[\w .'/()-]+?)\s+"
+        r"(?:differ|compare|relate)\b",
+        _F,
+    ),
+    re.compile(
+        r"\b(?:distinguish(?:es)?|tell|separates?|sets?)\s+(?P<a>[\w .'/()-]+?)\s+(?:apart\s+)?from"
+        r"\s+(?P<b>.+)",
+        _F,
+    ),
+    re.compile(r"\b(?:pick|choose|decide) between\s+(?P<a>[\w .'/()-]+?)\s+(?:and|or)\s+(?P<b>.+)", _F),
+    re.compile(r"\b(?P<a>[\w .'/()-]+?)\s+better than\s+(?P<b>.+)", _F),
     re.compile(
         r"\bhow (?:is|are|does|do)\s+(?P<a>.+?)\s+(?:differ(?:ent)?|compare)\s+(?:from|to|with)\s+(?P<b>.+)",
         _F,
     ),
     re.compile(r"\b(?P<a>[\w .'/()-]+?)\s+(?:vs\.?|versus|v\.|compared (?:to|with))\s+(?P<b>.+)", _F),
+    # "when would I pick Comprehend over Textract", "is Lex the same as Polly", "X and Y: same thing?"
+    re.compile(
+        r"\b(?:pick|choose|use|prefer|go with|opt for|select)\s+(?P<a>[\w .'/()-]+?)\s+over\s+(?P<b>.+)", _F
+    ),
+    re.compile(
+        r"^(?=.{0,80}$)\s*(?:is|are)\s+(?P<a>[\w .'/()-]+?)\s+(?:the same(?: thing)? as|similar to|like"
+        r"|related to|just)\s+(?P<b>[\w .'/()-]+?)\s*[?.!]*\s*$",
+        _F,
+    ),
+    re.compile(
+        r"^(?=.{0,80}$)\s*(?:are\s+)?(?P<a>[\w .'/()-]+?)\s+and\s+(?P<b>[\w .'/()-]+?)\s+"
+        r"(?:the same(?: thing)?"
+        r"|different|similar)\b",
+        _F,
+    ),
+    _SHORT_OR,
     re.compile(r"\b(?P<a>[\w .'/()-]+?)\s+(?:instead of|rather than|or)\s+(?P<b>[\w .'/()-]+)", _F),
 ]
 _NEED = re.compile(r"\bfor\s+(?P<need>.+?)(?:[,:?]|$|\s+(?:should|is|would)\b)", _F)
@@ -121,7 +160,8 @@ _QUESTION_WORDS = re.compile(
     r"^\s*(?:(?:ok(?:ay)?|so|hey|hi|please|pls|can you|could you|would you|tell me|explain|describe|define|"
     r"what(?:'s| is| are| does| do)?|who|why|how|which|when"
     r"|where|i (?:don'?t|dont|do not) (?:get|understand)|"
-    r"give me|show me|remind me|help me understand|in plain english|simply|briefly|quickly|is|are|the|a|an|"
+    r"give me|show me|remind me|help me understand|(?:walk|take|run|talk) me through|go through|"
+    r"in plain english|simply|briefly|quickly|is|are|the|a|an|"
     r"what'?s the|mean(?:s|ing)?(?: of)?|meaning of|definition of|the difference between|difference between|"
     r"(?:the )?(?:point|purpose|role|idea|concept|basics|gist) of|"
     r"about|again)[\s,:]+)+",
@@ -155,29 +195,37 @@ def clean_subject(text: str) -> str:
 
 def _sides(text: str) -> list[str] | None:
     for n, pattern in enumerate(_COMPARE_PATTERNS):
-        if n == 4 and not _WHICH.search(text):
+        if n == len(_COMPARE_PATTERNS) - 1 and not _WHICH.search(text):
             continue  # "X or Y" compares only in "which …" questions
         where = text
-        if n == 4 and _SCENARIO.search(text):
+        stem = _SCENARIO.search(text) and len(text.split()) >= 14
+        if stem or (n == len(_COMPARE_PATTERNS) - 1 and len(text.split()) >= 20):
             # in a scenario the options are in the question, not the stem: "… positive or
-            # negative. Which AWS service?" names no sides
+            # negative. Which AWS service?" and "… compare their metrics and parameters." name
+            # no sides
             where = re.split(r"(?<=[.!?])\s+", text.strip())[-1]
         match = pattern.search(where)
         if match:
             a = clean_subject(match.group("a"))
             a = re.sub(r"^.*\b(?:use|pick|choose|between)\s+", "", a, flags=re.I)
-            b = clean_subject(re.split(r"\s+(?:for|when|if|to)\s+|[,:;]", match.group("b"), maxsplit=1)[0])
+            b = clean_subject(
+                re.split(r"\s+(?:for|when|if|to)\s+|[,:;]|\s[-–—]\s", match.group("b"), maxsplit=1)[0]
+            )
             a = re.split(r"[,:;]", a)[-1].strip()
             if a and b and a.lower() != b.lower():
                 return [a, b]
     return None
 
 
+# "how does LoRA reduce the cost of fine-tuning" asks how it works, not what it costs
+_SAVES = re.compile(r"^\s*how (?:does|do|can|is|are)\b.*\b(?:reduc\w*|cut\w*|lower\w*|sav\w*)\b", _F)
+
+
 def _specific(text: str, subject: str) -> Intent:
     """The most specific kind a non-comparison question asks for."""
     if _SIMPLER.search(text):
         return "simpler"
-    if _PRICING.search(text):
+    if _PRICING.search(text) and not _SAVES.search(text):
         return "pricing"
     if _EXAMPLE.search(text):
         return "example"
@@ -221,7 +269,8 @@ def classify(text: str, previous: Question | None = None, earlier: str | None = 
     sides = _sides(text)
     words = len(text.split())
     if sides:
-        need = m.group("need").strip() if (m := _NEED.search(text)) and _WHICH.search(text) else ""
+        asks = _WHICH.search(text) or _SHORT_OR.match(text)
+        need = m.group("need").strip() if (m := _NEED.search(text)) and asks else ""
         intent: Intent = "which" if _WHICH.search(text) or need else "comparison"
         # "how is it different from Inspector?": one side is the previous topic
         if previous and _PRONOUN_ONLY.match(sides[0]):

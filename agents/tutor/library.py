@@ -62,6 +62,8 @@ class Library:
     vocabulary: Counter[str]
     acronyms: dict[str, str] = field(default_factory=dict)  # "rag" → "retrieval-augmented generation"
     titles: dict[frozenset[str], str] | None = None  # a heading's words → its section, filled on first use
+    rarity: dict[str, float] | None = None  # stemmed word → how telling it is, filled on first use
+    keyword_only: frozenset[str] = frozenset()  # words only in Keywords lines: listed misspellings too
 
     def by_task(self) -> dict[str, list[SectionInfo]]:
         grouped: dict[str, list[SectionInfo]] = defaultdict(list)
@@ -86,6 +88,8 @@ def build_library(index: KnowledgeIndex) -> Library:
             bodies[chunk.section].append(chunk.text.split("\n", 1)[-1])
     sections: dict[str, SectionInfo] = {}
     vocabulary: Counter[str] = Counter()
+    in_prose: set[str] = set()
+    in_keywords: set[str] = set()
     acronyms: dict[str, str] = {}
     for section_id, chunk in first.items():
         raw = notes.get(section_id) or "\n\n".join(split_keywords(b)[0] for b in bodies[section_id])
@@ -101,11 +105,18 @@ def build_library(index: KnowledgeIndex) -> Library:
             keywords=keywords,
         )
         vocabulary.update(_WORD.findall(f"{title} {prose} {keywords}".lower()))
+        in_prose.update(_WORD.findall(f"{title} {prose}".lower()))
+        in_keywords.update(_WORD.findall(keywords.lower()))
         for long, short in _ACRONYM.findall(f"{title}. {prose}"):
             expansion = spelled_out(long, short)
             if expansion:
                 acronyms.setdefault(short.lower(), expansion)
-    return Library(sections=sections, vocabulary=vocabulary, acronyms=acronyms)
+    return Library(
+        sections=sections,
+        vocabulary=vocabulary,
+        acronyms=acronyms,
+        keyword_only=frozenset(in_keywords - in_prose),
+    )
 
 
 _lock = threading.Lock()

@@ -238,7 +238,8 @@ async def tutor(state: State, runtime: Runtime[AgentContext]) -> dict:
     for section, seen in composed.shown.items():
         shown[section] = sorted(set(shown.pop(section, [])) | set(seen))  # moved to the end: newest
     shown = dict(list(shown.items())[-MEMORY_SECTIONS:])
-    answer_text = offer_more(answer_text, main, shown)
+    if question.intent != "summary":  # an outline is finished; its topics are asked for by name
+        answer_text = offer_more(answer_text, main, shown)
     evidence: list[str] = []  # a composed answer quotes the notes; a written one is checked
     if context.chat_model is not None:
         sources = model_sources(library, composed)

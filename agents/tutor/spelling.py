@@ -17,6 +17,8 @@ from rapidfuzz.distance import Levenshtein
 from agents.tutor.library import Library
 from knowledge.documents import YAML_LOADER
 
+MISSPELLING_MAX_USES = 2
+MISSPELLING_RATIO = 50  # the word it stands for is used this many times more often
 ALIASES_FILE = Path(__file__).with_name("aliases.yaml")
 _TOKEN = re.compile(r"[^\W\d_][\w-]*\w|[^\W\d_]")  # whole words, accented letters included
 # chat words that are not in the notes and must not be "corrected" into notes words
@@ -27,6 +29,7 @@ difference differences compare versus cheat sheet give show quiz hey okay ok lol
 really actually basically
 """
 _CHAT = frozenset(_CHAT_WORDS.split())
+_NEGATION = re.compile(r"^(?:in|un|non-?|dis|im|ir|il|mis)")
 
 
 @lru_cache(maxsize=1)
@@ -49,12 +52,15 @@ class Speller:
         self.words = [w for w, n in library.vocabulary.items() if len(w) >= 3]
         self.known = set(library.vocabulary) | set(STOPWORDS_EN) | _CHAT
         self.acronyms = library.acronyms
+        self.keyword_only = library.keyword_only
         self.known_stems = _stems(library.vocabulary)
 
     def correct_word(self, word: str) -> str:
         lower = word.lower()
-        if len(lower) < 4 or lower in self.known or not lower.isascii() or any(ch.isdigit() for ch in lower):
+        if len(lower) < 4 or not lower.isascii() or any(ch.isdigit() for ch in lower):
             return word
+        if lower in self.known:
+            return self._listed_misspelling(lower) or word
         limit = 1 if len(lower) <= 6 else 2
         found = process.extract(lower, self.words, scorer=Levenshtein.distance, score_cutoff=limit, limit=8)
         if not found:
@@ -62,7 +68,29 @@ class Speller:
         # the closest word; among equals the most alike ("recal" → "recall", not "real"), then the
         # one the notes use most
         best = min(found, key=lambda hit: (hit[1], -fuzz.ratio(lower, hit[0]), -self.frequency[hit[0]]))
+        if _NEGATION.sub("", lower) == best[0] or _NEGATION.sub("", best[0]) == lower:
+            return word  # "incorrectly" is a word the notes don't use, not a typo of "correctly"
         return best[0]
+
+    def _listed_misspelling(self, lower: str) -> str | None:
+        """The word a misspelling stands for when the notes list it among a section's keywords
+        ("bedrok" for "bedrock"): a word used once or twice, one edit away from a word used
+        far more often."""
+        count = self.frequency.get(lower, 0)
+        if not 0 < count <= MISSPELLING_MAX_USES or len(lower) < 5 or lower not in self.keyword_only:
+            return None
+        found = process.extract(lower, self.words, scorer=Levenshtein.distance, score_cutoff=1, limit=8)
+        common = [
+            w
+            for w, _, _ in found
+            if w != lower
+            and self.frequency[w] >= MISSPELLING_RATIO * count
+            # "inferences" is a plural of "inference" and "kmeans" is k-means, not "means"
+            and not (lower.startswith(w) or lower.endswith(w))
+        ]
+        if not common or _NEGATION.sub("", lower) in common:
+            return None
+        return max(common, key=lambda w: self.frequency[w])
 
     def correct(self, text: str) -> tuple[str, list[tuple[str, str]]]:
         """The text with misspelt words replaced, and the (typed, corrected) pairs."""

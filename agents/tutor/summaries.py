@@ -31,73 +31,123 @@ TASKS = {
     "5.1": "methods to secure AI systems",
     "5.2": "governance and compliance regulations for AI systems",
 }
-PER_TASK_IN_DOMAIN = 3  # sections with a line each; the rest are named
-NAMED = 6  # titles named after them; beyond, a count
-PER_TASK = 8
+BUDGET = 225  # words of an outline, so the whole reply (notice, offer) stays within ~250
+GIST_WORDS = 9  # one short line per section: what it is, in the notes' own first words
+MIN_LINES = 2  # sections with a line per task statement of a domain; the rest are named
+NAMED = 4  # titles named after them; beyond, a count
+_PHRASE_STARTS = frozenset(
+    {"that", "which", "where", "when", "who", "whose", "in", "on", "to", "for", "with", "from", "by", "so"}
+    | {"because", "while", "using", "through", "as", "and", "or", "instead", "without"}
+)
 _ABOUT_EXAM = re.compile(r"\bexam (?:format|overview)\b", re.I)
 _CLAUSE = re.compile(r"[,;:–(]| - ")
+# "Retrieval-augmented generation (RAG) is a technique that …": the name is already on the line
+_DEFINED_AS = re.compile(r"^.{0,90}?\b(?:is|are|refers to|means|describes)\s+(?:(?:a|an|the)\s+)?", re.I)
 
 
-def gist(info: SectionInfo, limit: int = 22) -> str:
-    """The lead's first sentence, or its first clause when the sentence is long; no emphasis marks,
-    so nothing can be cut inside them."""
+def gist(info: SectionInfo, limit: int = GIST_WORDS) -> str:
+    """What a section is about in a few words: its lead's first sentence without the name it
+    defines, cut at a clause when long; no emphasis marks, so nothing can be cut inside them."""
     lead = info.parts.lead
     if lead is None:
         return ""
-    sentence = first_sentence(lead.text).replace("**", "").replace("`", "")
-    if len(sentence.split()) <= limit:
+    sentence = first_sentence(lead.text).replace("**", "").replace("`", "").rstrip(".")
+    defined = _DEFINED_AS.match(sentence)
+    if defined and len(sentence[defined.end() :].split()) >= 4:
+        sentence = sentence[defined.end() :]
+    words = sentence.split()
+    if len(words) <= limit:
         return sentence
     clause = _CLAUSE.split(sentence, maxsplit=1)[0].strip()
-    if len(clause.split()) < 6:  # "Artificial intelligence (AI) is …" would say only its name
-        return " ".join(sentence.split()[:limit]).rstrip(",;:") + "…"
-    return clause + "…" if len(clause.split()) <= limit + 6 else " ".join(clause.split()[:limit]) + "…"
+    if 4 <= len(clause.split()) <= limit:
+        return clause + "…"
+    # cut before a word that starts a new phrase ("… lifecycle | where you …"), not inside one
+    cut = next((i for i in range(limit, 3, -1) if words[i].lower() in _PHRASE_STARTS), limit)
+    return " ".join(words[:cut]).rstrip(",;:–-") + "…"
 
 
-def outline(sections: list[SectionInfo], lines: int) -> tuple[list[SectionInfo], list[SectionInfo]]:
-    """The sections to give a line, in the notes' order, and the rest to name. Each note file's
-    first section is its main topic ("ML development lifecycle", not "Accuracy"), so every file
-    gets a line before any file gets a second; sections about the exam itself come last."""
+def short_title(info: SectionInfo) -> str:
+    """A heading without what follows its colon ("AWS AI and ML stack: AI services, …")."""
+    return info.title.split(":")[0].strip()
+
+
+def _position(info: SectionInfo) -> int:
     order = {section_id: n for n, section_id in enumerate(_notes_bodies())}
-    ordered = sorted(sections, key=lambda s: order.get(s.id, len(order)))
+    return order.get(info.id, len(order))
+
+
+def ranked(sections: list[SectionInfo]) -> tuple[list[SectionInfo], list[SectionInfo]]:
+    """Each note file's first section (its main topic), then the rest, both in the notes' order;
+    sections about the exam itself last."""
+    ordered = sorted(sections, key=_position)
     mains: list[SectionInfo] = []
     files: set[str] = set()
     for info in ordered:
         if info.source not in files and not _ABOUT_EXAM.search(info.title):
             mains.append(info)
             files.add(info.source)
-    picked = set(id(s) for s in (mains + [s for s in ordered if s not in mains])[:lines])
-    shown = [s for s in ordered if id(s) in picked]
-    rest = [s for s in mains if id(s) not in picked] + [
-        s for s in ordered if id(s) not in picked and s not in mains
-    ]
-    return shown, rest
+    others = [s for s in ordered if s not in mains]
+    others.sort(key=lambda s: bool(_ABOUT_EXAM.search(s.title)))
+    return mains, others
+
+
+def _line(info: SectionInfo, answer: Composed) -> str:
+    return f"- **{short_title(info)}**: {gist(info)} [{answer.cite(info.id)}]"
+
+
+def _words(lines: list[str]) -> int:
+    return sum(len(line.split()) for line in lines)
+
+
+def _also(titles: list[str], prefix: str) -> str:
+    more = f" and {len(titles) - NAMED} more" if len(titles) > NAMED else ""
+    return f"{prefix}{', '.join(titles[:NAMED])}{more}."
 
 
 def summary_answer(library: Library, domain: int | None, task: str | None, answer: Composed) -> str:
+    """An outline within BUDGET words: every section shown gets one short cited line, in the notes'
+    order, each task statement's main topics first; the rest are named so they can be asked for."""
     by_task = library.by_task()
     if task:
         sections = by_task.get(task, [])
         if not sections:
             return f"The notes have no sections for task statement {task}."
         lines = [f"**Task {task}: {TASKS.get(task, '')}**".replace(": **", "**")]
-        shown, rest_sections = outline(sections, PER_TASK)
-        for info in shown:
-            lines.append(f"- **{info.title}**: {gist(info, 16)} [{answer.cite(info.id)}]")
-        rest = [s.title for s in rest_sections]
+        mains, others = ranked(sections)
+        kept: list[SectionInfo] = []
+        used = _words(lines)
+        for info in mains + others:
+            size = len(_line(info, Composed(text="")).split())
+            if used + size > BUDGET - 25:  # room for "Also in …"
+                break
+            kept.append(info)
+            used += size
+        kept.sort(key=_position)
+        lines += [_line(info, answer) for info in kept]
+        rest = [s for s in mains + others if s not in kept]
         if rest:
-            more = f" and {len(rest) - 2 * NAMED} more" if len(rest) > 2 * NAMED else ""
-            lines.append(f"\nAlso in {task}: {', '.join(rest[: 2 * NAMED])}{more}.")
+            lines.append("\n" + _also([short_title(s) for s in rest], f"Also in {task}: "))
         return "\n".join(lines)
     assert domain is not None
     lines = [f"**Domain {domain}: {DOMAINS[domain]}**"]
-    for key in sorted(t for t in by_task if t.startswith(f"{domain}.")):
-        lines.append(f"\n**{key} {TASKS.get(key, '')}**".rstrip())
-        shown, rest_sections = outline(by_task[key], PER_TASK_IN_DOMAIN)
-        for info in shown:
-            lines.append(f"- **{info.title}**: {gist(info, 10)} [{answer.cite(info.id)}]")
-        rest = [s.title for s in rest_sections]
+    keys = sorted(t for t in by_task if t.startswith(f"{domain}."))
+    per_task = (BUDGET - 20) // max(1, len(keys))  # header and closing line aside
+    for key in keys:
+        mains, others = ranked(by_task[key])
+        block = [f"\n**{key} {TASKS.get(key, '')}**".rstrip()]
+        lined: list[SectionInfo] = []
+        used = _words(block)
+        for info in mains + others:
+            size = len(_line(info, Composed(text="")).split())
+            if len(lined) >= MIN_LINES and used + size > per_task - 18:  # room for "Also"
+                break
+            lined.append(info)
+            used += size
+        lined.sort(key=_position)  # shown in the notes' order, cited in that order
+        block += [_line(info, answer) for info in lined]
+        rest = [s for s in mains + others if s not in lined]
         if rest:
-            more = f" and {len(rest) - NAMED} more" if len(rest) > NAMED else ""
-            lines.append(f"- Also: {', '.join(rest[:NAMED])}{more}")
-    lines.append(f'\nAsk about any of these, or say "what\'s in task {domain}.1" for one task statement.')
+            block.append(_also([short_title(s) for s in rest], "- Also: "))
+        lines += block
+    lines.append(f'\nAsk about any topic, or "what\'s in task {domain}.1".')
     return "\n".join(lines)

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 ANSWERS_DIR = Path(__file__).resolve().parents[2] / "knowledge" / "eval" / "answers"
-DEFAULT_SETS = ("dev.jsonl", "heldout.jsonl", "dev2.jsonl")
+DEFAULT_SETS = ("dev.jsonl", "heldout.jsonl", "dev2.jsonl", "dev3.jsonl")
 _EMPHASIS = re.compile(r"(\*\*|__|`)")
 
 
@@ -146,7 +146,8 @@ def formatting_problems(text: str) -> list[str]:
 def judge(case: AnswerCase, reply_text: str, previous: str | None) -> AnswerVerdict:
     answer = normalise(reply_text)
     missing = [group for group in case.key_facts if not any(normalise(p) in answer for p in group)]
-    forbidden = [p for p in case.must_not if normalise(p) in answer]
+    # a forbidden phrase is matched as whole words: "SHAP" is not in "shape the response"
+    forbidden = [p for p in case.must_not if re.search(rf"(?<!\w){re.escape(normalise(p))}(?!\w)", answer)]
     formatting = formatting_problems(reply_text)
     repeated = previous is not None and normalise(previous) == answer
     return AnswerVerdict(

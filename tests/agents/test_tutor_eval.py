@@ -22,6 +22,12 @@ def test_every_key_fact_group_must_match_one_phrasing() -> None:
     ]
 
 
+def test_a_forbidden_phrase_is_matched_as_whole_words() -> None:
+    case = AnswerCase(id="t2", text="give me an example", key_facts=[["example"]], must_not=["SHAP"])
+    assert judge(case, "Example: settings shape the response.", None).passed
+    assert judge(case, "Example: SHAP values per feature.", None).forbidden == ["SHAP"]
+
+
 def test_broken_formatting_fails() -> None:
     assert judge(CASE, "Retrieval into the prompt: Sensitive data discovery**", None).formatting
     assert judge(CASE, "Retrieval into the prompt.\n\nRAG addresses two limits:\n\nThe end.", None).formatting
@@ -65,6 +71,11 @@ def test_a_sets_own_held_out_part_is_reported_apart(tmp_path: Path) -> None:
 
 def test_the_default_sets_include_dev2() -> None:
     assert "dev2" in {c.dataset for c in load_answer_set(None)}
+
+
+def test_the_default_sets_include_dev3_and_its_held_part() -> None:
+    cases = [c for c in load_answer_set(None) if c.dataset.startswith("dev3")]
+    assert len(cases) >= 100 and sum(c.dataset == "dev3-held" for c in cases) == 35
 
 
 async def test_a_set_runs_through_the_graph_with_follow_ups(
